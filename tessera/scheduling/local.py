@@ -1,0 +1,84 @@
+"""What every local ``get`` function shares: keys in, nested results out.
+
+Map
+---
+- :func:`run_graph` -- compile the part of a graph that some (nested lists of) keys need,
+  run it with :func:`tessera.scheduling.engine.execute` and return the values in the
+  same nested structure as the keys.
+- :func:`default_num_workers` -- the number of cores this process may use.
+
+>>> from operator import add
+>>> run_graph({"a": 1, "b": (add, "a", 1)}, ["a", ["b"]], None)
+[1, [2]]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tessera.scheduling.callbacks import Callback, active_callbacks
+from tessera.scheduling.engine import Backend, execute
+from tessera.scheduling.graph import compile_graph, flatten_keys
+
+__all__ = ["default_num_workers", "run_graph"]
+
+
+def default_num_workers() -> int:
+    """Return the number of cores available to this process.
+
+    >>> default_num_workers() >= 1
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _pack(keys: Any, values: Iterable[Any]) -> Any:
+    it = iter(values)
+
+    def build(k: Any) -> Any:
+        if type(k) is list:
+            return [build(x) for x in k]
+        return next(it)
+
+    return build(keys)
+
+
+def run_graph(
+    dsk: Mapping[Any, Any],
+    keys: Any,
+    backend: Backend | None,
+    *,
+    callbacks: Iterable[Callback] | Callback | None = None,
+    rerun_exceptions_locally: bool | None = None,
+) -> Any:
+    """Compute ``keys`` (a key or nested lists of keys) of ``dsk`` on ``backend``.
+
+    ``backend=None`` runs in the calling thread.  ``callbacks`` are added to the
+    registered ones for this call only.
+    """
+    from tessera import config
+
+    if not isinstance(dsk, Mapping):
+        raise TypeError(
+            f"A task graph must be a mapping of keys to tasks, got {type(dsk).__name__}. "
+            "Example: {'a': 1, 'b': (add, 'a', 1)}."
+        )
+    flat = flatten_keys(keys)
+    cg = compile_graph(dsk, flat)
+    if rerun_exceptions_locally is None:
+        rerun_exceptions_locally = bool(config.get("rerun-exceptions-locally", False))
+    values = execute(
+        cg,
+        backend,
+        dsk=dsk,
+        callbacks=active_callbacks(callbacks),
+        rerun_exceptions_locally=rerun_exceptions_locally,
+    )
+    if type(keys) is not list:
+        return values[0]
+    return _pack(keys, values)

@@ -1,0 +1,110 @@
+"""Choosing a scheduler: names, get functions, executors.
+
+Map
+---
+- :func:`get_scheduler` -- turn what the user gave (``scheduler=``, ``config.set(scheduler=)``,
+  the collections' default) into a ``get(dsk, keys, **kwargs)`` function.
+- :func:`register_scheduler` -- add a name (third-party schedulers).
+- :data:`NAMES` -- the built-in names.
+
+Precedence: the ``scheduler=`` argument, then ``config.get("scheduler")``, then the
+collections' default, then threads.  A scheduler is a name, a get function, a
+``concurrent.futures.Executor`` (or ``multiprocessing.Pool``), or a distributed
+client (anything with a ``get`` method whose class comes from ``distributed``).
+
+>>> get_scheduler("sync").__module__
+'tessera.scheduling.synchronous'
+>>> get_scheduler(None, default="processes").__module__
+'tessera.scheduling.multiprocessing'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from concurrent.futures import Executor
+from functools import partial
+from typing import Any
+
+__all__ = ["NAMES", "get_scheduler", "register_scheduler"]
+
+GetFunction = Callable[..., Any]
+
+NAMES: dict[str, str] = {
+    "sync": "tessera.scheduling.synchronous",
+    "synchronous": "tessera.scheduling.synchronous",
+    "single-threaded": "tessera.scheduling.synchronous",
+    "threads": "tessera.scheduling.threaded",
+    "threading": "tessera.scheduling.threaded",
+    "processes": "tessera.scheduling.multiprocessing",
+    "multiprocessing": "tessera.scheduling.multiprocessing",
+}
+_registered: dict[str, GetFunction] = {}
+
+
+def register_scheduler(name: str, get: GetFunction) -> None:
+    """Make ``scheduler=name`` use the function ``get(dsk, keys, **kwargs)``.
+
+    >>> register_scheduler("mine", lambda dsk, keys, **kw: "ran")
+    >>> get_scheduler("mine")({}, [])
+    'ran'
+    """
+    if not callable(get):
+        raise TypeError(f"A scheduler must be a callable get(dsk, keys, **kwargs), got {get!r}.")
+    _registered[name.lower()] = get
+
+
+def _resolve(scheduler: Any) -> GetFunction:
+    if isinstance(scheduler, str):
+        name = scheduler.lower().replace("_", "-")
+        if name in _registered:
+            return _registered[name]
+        if name in NAMES:
+            get: GetFunction = importlib.import_module(NAMES[name]).get
+            return get
+        known = sorted([*NAMES, *_registered])
+        raise ValueError(
+            f"Unknown scheduler {scheduler!r}. Expected one of {known}, a get function, "
+            "a concurrent.futures.Executor or a distributed Client."
+        )
+    if isinstance(scheduler, Executor) or hasattr(scheduler, "apply_async"):
+        from tessera.scheduling import executor
+
+        return partial(executor.get, pool=scheduler)
+    module = type(scheduler).__module__ or ""
+    if module.split(".")[0] == "distributed" and callable(getattr(scheduler, "get", None)):
+        client_get: GetFunction = scheduler.get
+        return client_get
+    if callable(scheduler):
+        return scheduler  # type: ignore[no-any-return]
+    raise TypeError(
+        f"scheduler must be a name, a get function, an Executor or a Client, got "
+        f"{type(scheduler).__name__}: {scheduler!r}."
+    )
+
+
+def get_scheduler(scheduler: Any = None, *, default: Any = None) -> GetFunction:
+    """Return the get function to use (see the module's precedence rules).
+
+    Parameters
+    ----------
+    scheduler : str, callable, Executor or Client, optional
+        What the caller asked for.
+    default : str or callable, optional
+        The collections' default scheduler.
+
+    >>> from tessera import config
+    >>> with config.set(scheduler="threads"):
+    ...     get_scheduler(None, default="sync").__module__
+    'tessera.scheduling.threaded'
+    """
+    from tessera import config
+
+    if scheduler is not None:
+        return _resolve(scheduler)
+    configured = config.get("scheduler", None)
+    if configured is not None:
+        return _resolve(configured)
+    if default is not None:
+        return _resolve(default)
+    return _resolve("threads")
