@@ -40,9 +40,22 @@ __all__ = [
 class TesseraError(Exception):
     """Base class of the errors tessera raises on its own account.
 
+    Errors built from structured arguments keep them in ``_init_args`` so they pickle
+    (a worker process can send them back).
+
+    >>> import pickle
     >>> issubclass(CycleError, TesseraError)
     True
+    >>> str(pickle.loads(pickle.dumps(CycleError(["a", "a"])))) == str(CycleError(["a", "a"]))
+    True
     """
+
+    _init_args: tuple[object, ...] | None = None
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        if self._init_args is None:
+            return super().__reduce__()
+        return (type(self), self._init_args, self.__dict__)
 
 
 class CycleError(TesseraError, RuntimeError):
@@ -55,6 +68,7 @@ class CycleError(TesseraError, RuntimeError):
     def __init__(self, cycle: list[object]) -> None:
         self.cycle = cycle
         path = " -> ".join(repr(k) for k in cycle)
+        self._init_args = (cycle,)
         super().__init__(
             f"Cycle detected in the task graph: {path}. A key cannot depend on itself, "
             "directly or through other keys; rename one of the keys or remove the reference."
@@ -72,6 +86,7 @@ class MissingDependencyError(TesseraError, KeyError):
     def __init__(self, missing: object, needed_by: object) -> None:
         self.missing = missing
         self.needed_by = needed_by
+        self._init_args = (missing, needed_by)
         super().__init__(
             f"Task {needed_by!r} depends on key {missing!r}, which is not in the graph. "
             f"Add {missing!r} to the graph or fix the reference in {needed_by!r}."
@@ -84,16 +99,19 @@ class MissingDependencyError(TesseraError, KeyError):
 class KeyNotInGraphError(TesseraError, KeyError):
     """A key asked for is not in the graph.
 
-    >>> str(KeyNotInGraphError("q", ["a", "b"]))
+    Parameters: the key, a few of the graph's keys, and how many keys the graph has.
+
+    >>> str(KeyNotInGraphError("q", ["a", "b"], 2))
     "Key 'q' is not in the graph (2 keys, e.g. 'a', 'b'). Ask for one of the graph's keys."
     """
 
-    def __init__(self, key: object, known: list[object]) -> None:
+    def __init__(self, key: object, sample: list[object], total: int) -> None:
         self.key = key
-        sample = ", ".join(repr(k) for k in known[:3])
-        more = ", ..." if len(known) > 3 else ""
+        self._init_args = (key, sample, total)
+        shown = ", ".join(repr(k) for k in sample[:3])
+        more = ", ..." if total > 3 else ""
         super().__init__(
-            f"Key {key!r} is not in the graph ({len(known)} keys, e.g. {sample}{more}). "
+            f"Key {key!r} is not in the graph ({total} keys, e.g. {shown}{more}). "
             "Ask for one of the graph's keys."
         )
 
@@ -112,6 +130,7 @@ class WorkerDiedError(TesseraError, RuntimeError):
         self.keys = keys
         shown = ", ".join(repr(k) for k in keys[:5]) + (", ..." if len(keys) > 5 else "")
         what = "task" if len(keys) == 1 else "tasks"
+        self._init_args = (keys, exitcode)
         super().__init__(
             f"A worker process died (exit code {exitcode}) while running {what} {shown}.\n"
             "The task may have crashed the interpreter (segfault, os._exit, out of memory) or "
@@ -175,6 +194,7 @@ class RemoteError(TesseraError):
     """
 
     def __init__(self, type_name: str, message: str) -> None:
+        self._init_args = (type_name, message)
         super().__init__(
             f"A task raised {type_name}, which could not be pickled to send it back: {message}"
         )

@@ -131,7 +131,33 @@ def _function(f: Any) -> Any:
     module = getattr(f, "__module__", None)
     if module and name and "<" not in name and module != "__main__":
         return ("function", module, name)
-    return ("function-code", _by_pickle(f))
+    code = getattr(f, "__code__", None)
+    if code is None:
+        return ("function-pickle", _by_pickle(f))
+    cells = [c.cell_contents for c in (f.__closure__ or ()) if _cell_is_set(c)]
+    return (
+        "function-code",
+        module,
+        name,
+        _code(code),
+        normalize_token(f.__defaults__),
+        normalize_token(cells),
+    )
+
+
+def _cell_is_set(cell: Any) -> bool:
+    try:
+        _ = cell.cell_contents
+    except ValueError:
+        return False
+    return True
+
+
+def _code(code: types.CodeType) -> Any:
+    consts = [
+        _code(c) if isinstance(c, types.CodeType) else normalize_token(c) for c in code.co_consts
+    ]
+    return ("code", code.co_code, consts, code.co_names, code.co_varnames)
 
 
 def _partial(p: functools.partial[Any]) -> Any:

@@ -241,8 +241,6 @@ def _run_inline_with_callbacks(
             add_task_note(e, key)
             raise
         status[i] = DONE
-        for cb in callbacks:
-            cb._posttask(key, results[i], dsk, state, worker)
         for d in deps[i]:
             refcount[d] -= 1
             if not refcount[d]:
@@ -250,6 +248,8 @@ def _run_inline_with_callbacks(
         for j in cg.dependents[i]:
             if status[j] == WAITING and all(status[d] == DONE for d in deps[j]):
                 status[j] = READY
+        for cb in callbacks:
+            cb._posttask(key, results[i], dsk, state, worker)
 
 
 class _Parallel:
@@ -370,10 +370,6 @@ class _Parallel:
             if values is not None and i in values:
                 results[i] = values[i]
             status[i] = DONE
-            if self.callbacks:
-                key = self.cg.keys[i]
-                for cb in self.callbacks:
-                    cb._posttask(key, results[i], self.dsk, self.state, out.worker)
             for d in deps[i]:
                 refcount[d] -= 1
                 if not refcount[d]:
@@ -383,6 +379,10 @@ class _Parallel:
                 if not waiting[j] and status[j] == WAITING:
                     status[j] = READY
                     heapq.heappush(ready, rank[j])
+            if self.callbacks:
+                key = self.cg.keys[i]
+                for cb in self.callbacks:
+                    cb._posttask(key, results[i], self.dsk, self.state, out.worker)
         return len(batch.ids)
 
     def _fail(self, batch: Batch, out: Outcome, rerun: bool) -> None:

@@ -42,6 +42,7 @@ import gc
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from tessera.errors import KeyNotInGraphError, MissingDependencyError
@@ -158,7 +159,7 @@ def get_dependencies(dsk: Graph, key: Key) -> set[Key]:
     [('x', 1), 'a']
     """
     if key not in dsk:
-        raise KeyNotInGraphError(key, list(dsk))
+        raise KeyNotInGraphError(key, list(islice(dsk, 3)), len(dsk))
     out: list[Any] = []
     _walk_refs(dsk[key], dsk, out)
     return set(out)
@@ -405,7 +406,7 @@ def _compile(dsk: Graph, keys: Sequence[Key]) -> CompiledGraph:
         except TypeError:
             present = False
         if not present:
-            raise KeyNotInGraphError(k, list(dsk))
+            raise KeyNotInGraphError(k, list(islice(dsk, 3)), len(dsk))
         outputs.append(c.ref(k))
     ops: list[Op] = []
     deps: list[tuple[int, ...]] = []

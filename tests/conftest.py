@@ -1,0 +1,84 @@
+"""Shared fixtures: every scheduler, and a guard that nothing leaks from a test."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import pytest
+
+from tessera.scheduling import executor, synchronous, threaded
+from tessera.scheduling import multiprocessing as mp_get
+
+SCHEDULERS = ["sync", "threads", "processes", "thread-executor", "process-executor"]
+
+
+@pytest.fixture(scope="session")
+def thread_executor() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(3, thread_name_prefix="test-executor") as ex:
+        yield ex
+
+
+@pytest.fixture(scope="session")
+def process_executor() -> Iterator[ProcessPoolExecutor]:
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=ctx) as ex:
+        yield ex
+
+
+@pytest.fixture(params=SCHEDULERS)
+def scheduler_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def get(
+    scheduler_name: str,
+    thread_executor: ThreadPoolExecutor,
+    request: pytest.FixtureRequest,
+) -> Callable[..., Any]:
+    """A ``get(dsk, keys, **kw)`` for each scheduler, including user executors."""
+    if scheduler_name == "sync":
+        return synchronous.get
+    if scheduler_name == "threads":
+        return threaded.get
+    if scheduler_name == "processes":
+        return mp_get.get
+    if scheduler_name == "thread-executor":
+        return partial(executor.get, pool=thread_executor)
+    pool = request.getfixturevalue("process_executor")
+    return partial(executor.get, pool=pool)
+
+
+def _tessera_children() -> set[Any]:
+    return {p for p in multiprocessing.active_children() if p.name == "tessera-worker"}
+
+
+def _stray_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    allowed = ("tessera-worker", "test-executor", "QueueFeederThread", "Thread-")
+    return [
+        t
+        for t in threading.enumerate()
+        if t not in before and t.is_alive() and not t.name.startswith(allowed)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def no_leaks() -> Iterator[None]:
+    """Fail a test that leaves tessera threads or unpooled processes behind."""
+    from tessera.scheduling.pool import _pools
+
+    before = set(threading.enumerate())
+    yield
+    strays = _stray_threads(before)
+    assert not strays, f"threads left running: {strays}"
+    pooled = {w.proc for pool in _pools.values() for w in pool.workers}
+    extra = [p for p in _tessera_children() if p not in pooled]
+    assert not extra, f"worker processes outside the pool: {extra}"
+    for pool in _pools.values():
+        busy = [w for w in pool.workers if w.batch is not None]
+        assert not busy, f"pool workers still busy after the test: {busy}"
