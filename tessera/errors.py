@@ -126,15 +126,22 @@ class WorkerDiedError(TesseraError, RuntimeError):
     "A worker process died (exit code -9) while running task 'x'."
     """
 
-    def __init__(self, keys: list[object], exitcode: int | None) -> None:
+    def __init__(self, keys: list[object], exitcode: int | None, fresh: bool = False) -> None:
         self.keys = keys
         shown = ", ".join(repr(k) for k in keys[:5]) + (", ..." if len(keys) > 5 else "")
         what = "task" if len(keys) == 1 else "tasks"
-        self._init_args = (keys, exitcode)
+        self._init_args = (keys, exitcode, fresh)
+        hint = (
+            "\nThe worker had not answered before: if this is a script using the 'spawn' start "
+            "method, the script needs the `if __name__ == '__main__':` guard."
+            if fresh
+            else ""
+        )
         super().__init__(
             f"A worker process died (exit code {exitcode}) while running {what} {shown}.\n"
             "The task may have crashed the interpreter (segfault, os._exit, out of memory) or "
             "been killed. The pool was restarted; run the task with scheduler='sync' to debug it."
+            + hint
         )
 
 

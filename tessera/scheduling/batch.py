@@ -87,6 +87,7 @@ class Outcome:
     worker: int
     done: int
     exitcode: int | None = None
+    fresh_worker: bool = False
 
 
 def run_batch(batch: Batch, store: Any, *, send_back: bool = True) -> Outcome:

@@ -57,10 +57,14 @@ class Backend(Protocol):
     read inputs from and write results to the engine's result list directly.
     """
 
-    capacity: int
     num_workers: int
     target_seconds: float
     shares_memory: bool
+
+    @property
+    def capacity(self) -> int:
+        """The most batches in flight at once."""
+        ...
 
     def submit(self, batch: Batch, store: Any) -> None:
         """Start ``batch``; ``store`` is the result list or a dict of its inputs."""
@@ -393,7 +397,7 @@ class _Parallel:
                 self.inflight.pop(other.number, None)
         keys = self.cg.keys
         if out.failure is None:
-            raise WorkerDiedError([keys[i] for i in batch.ids], out.exitcode)
+            raise WorkerDiedError([keys[i] for i in batch.ids], out.exitcode, out.fresh_worker)
         pos = out.failure.position
         if rerun:
             self._rerun(batch, pos)

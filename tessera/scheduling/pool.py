@@ -67,6 +67,7 @@ class Worker:
         child.close()
         self.conn: Connection = parent
         self.batch: int | None = None
+        self.answered = 0
 
     def kill(self) -> None:
         """Kill the process and close the pipe."""
@@ -172,7 +173,12 @@ class ProcessBackend:
     def __init__(self, pool: ProcessPool, num_workers: int) -> None:
         self.pool = pool
         self.workers = pool.lease(num_workers)
-        self.num_workers = self.capacity = len(self.workers)
+        self.num_workers = len(self.workers)
+
+    @property
+    def capacity(self) -> int:
+        """One batch per live worker."""
+        return len(self.workers)
 
     def submit(self, batch: Batch, store: Any) -> None:
         """Send ``batch`` to an idle worker."""
@@ -200,6 +206,7 @@ class ProcessBackend:
                 else:
                     out.number = number
                     w.batch = None
+                    w.answered += 1
                 outs.append(out)
             elif w.proc.sentinel in ready:
                 outs.append(self._died(w, number))
@@ -211,7 +218,7 @@ class ProcessBackend:
         w.batch = None
         self.workers.remove(w)
         self.pool.discard(w)
-        return Outcome(number, None, None, 0.0, 0, 0, exitcode=code)
+        return Outcome(number, None, None, 0.0, 0, 0, exitcode=code, fresh_worker=not w.answered)
 
     def abort(self) -> None:
         """Kill the busy workers (the pool replaces them on the next lease)."""

@@ -83,6 +83,7 @@ class ThreadBackend:
         self.num_workers = num_workers
         self.capacity = 2 * num_workers
         self.owned = owned
+        self.aborted = False
         self.done: SimpleQueue[Outcome] = SimpleQueue()
         self.futures: dict[int, Future[None]] = {}
 
@@ -104,6 +105,7 @@ class ThreadBackend:
 
     def abort(self) -> None:
         """Cancel the queued batches; running ones stop at their next task boundary."""
+        self.aborted = True
         for f in self.futures.values():
             f.cancel()
         self.futures.clear()
@@ -111,7 +113,7 @@ class ThreadBackend:
     def close(self) -> None:
         """Shut down a temporary pool (without waiting for an aborted task)."""
         if self.owned:
-            self.executor.shutdown(wait=not self.futures, cancel_futures=True)
+            self.executor.shutdown(wait=not self.aborted, cancel_futures=True)
 
 
 def get(
