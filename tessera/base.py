@@ -218,6 +218,7 @@ def persist(
     traverse: bool = True,
     optimize_graph: bool = True,
     scheduler: Any = None,
+    get: Callable[..., Any] | None = None,
     **kwargs: Any,
 ) -> tuple[Any, ...]:
     """Compute collections and return new ones whose graphs hold the results.
@@ -233,7 +234,9 @@ def persist(
     collections, template = _unpack(args, traverse)
     if not collections:
         return tuple(args)
-    schedule = get_scheduler(scheduler, default=_default_scheduler(collections))
+    schedule = get_scheduler(
+        scheduler if scheduler is not None else get, default=_default_scheduler(collections)
+    )
     dsk = _graph_of(collections, optimize_graph)
     keys = [flatten_keys(c.__tessera_keys__()) for c in collections]
     flat_keys = [k for ks in keys for k in ks]

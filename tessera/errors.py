@@ -110,8 +110,9 @@ class KeyNotInGraphError(TesseraError, KeyError):
         self._init_args = (key, sample, total)
         shown = ", ".join(repr(k) for k in sample[:3])
         more = ", ..." if total > 3 else ""
+        size = f"{total} key" if total == 1 else f"{total} keys"
         super().__init__(
-            f"Key {key!r} is not in the graph ({total} keys, e.g. {shown}{more}). "
+            f"Key {key!r} is not in the graph ({size}, e.g. {shown}{more}). "
             "Ask for one of the graph's keys."
         )
 
@@ -132,8 +133,8 @@ class WorkerDiedError(TesseraError, RuntimeError):
         what = "task" if len(keys) == 1 else "tasks"
         self._init_args = (keys, exitcode, fresh)
         hint = (
-            "\nThe worker had not answered before: if this is a script using the 'spawn' start "
-            "method, the script needs the `if __name__ == '__main__':` guard."
+            "\nThe worker had not answered before: if this is a script using the 'spawn' or "
+            "'forkserver' start method, the script needs the `if __name__ == '__main__':` guard."
             if fresh
             else ""
         )

@@ -11,7 +11,7 @@ Map
 
 State kept per compute (all flat lists indexed by task id): ``results``, ``refcount``
 (dependents not yet finished, plus one for each output), ``waiting`` (dependencies not
-yet finished) and ``status`` (waiting, ready, running, done).
+yet finished) and ``status`` (waiting, ready, running, done, released).
 
 Policy
 ------
@@ -46,7 +46,7 @@ from tessera.scheduling.order import order, priorities
 
 __all__ = ["Backend", "StateView", "execute"]
 
-WAITING, READY, RUNNING, DONE = 0, 1, 2, 3
+WAITING, READY, RUNNING, DONE, RELEASED = 0, 1, 2, 3, 4
 
 
 class Backend(Protocol):
@@ -117,24 +117,18 @@ class StateView(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         cg, keys, status = self._cg, self._cg.keys, self._status
         if name == "cache":
-            return {
-                keys[i]: self._results[i]
-                for i, s in enumerate(status)
-                if s == DONE and self._results[i] is not None
-            }
+            return {keys[i]: self._results[i] for i, s in enumerate(status) if s == DONE}
         if name == "ready":
             return self._keys_with(READY)
         if name == "running":
             return set(self._keys_with(RUNNING))
         if name == "finished":
-            return set(self._keys_with(DONE))
+            return set(self._keys_with(DONE)) | set(self._keys_with(RELEASED))
         if name == "released":
-            return {
-                k for i, k in enumerate(keys) if status[i] == DONE and self._results[i] is None
-            }
+            return set(self._keys_with(RELEASED))
         if name == "waiting":
             return {
-                keys[i]: {keys[d] for d in cg.deps[i] if status[d] != DONE}
+                keys[i]: {keys[d] for d in cg.deps[i] if status[d] < DONE}
                 for i, s in enumerate(status)
                 if s == WAITING
             }
@@ -179,6 +173,9 @@ def execute(
     for o in cg.outputs:
         refcount[o] += 1
     status = bytearray(n)
+    for i, d in enumerate(cg.deps):
+        if not d:
+            status[i] = READY
     state = StateView(cg, results, status) if callbacks else None
     dsk = {} if dsk is None else dsk
     for cb in callbacks:
@@ -231,14 +228,12 @@ def _run_inline_with_callbacks(
 
     ops, deps, keys = cg.ops, cg.deps, cg.keys
     state = StateView(cg, results, status)
-    for i in (i for i, d in enumerate(deps) if not d):
-        status[i] = READY
     worker = _worker_id()
     for i in ordering:
         key = keys[i]
+        status[i] = RUNNING
         for cb in callbacks:
             cb._pretask(key, dsk, state)
-        status[i] = RUNNING
         try:
             results[i] = run_op(ops[i], results)
         except Exception as e:
@@ -249,8 +244,9 @@ def _run_inline_with_callbacks(
             refcount[d] -= 1
             if not refcount[d]:
                 results[d] = None
+                status[d] = RELEASED
         for j in cg.dependents[i]:
-            if status[j] == WAITING and all(status[d] == DONE for d in deps[j]):
+            if status[j] == WAITING and all(status[d] >= DONE for d in deps[j]):
                 status[j] = READY
         for cb in callbacks:
             cb._posttask(key, results[i], dsk, state, worker)
@@ -278,8 +274,6 @@ class _Parallel:
         self.waiting = [len(d) for d in cg.deps]
         self.ready = [self.rank[i] for i, d in enumerate(cg.deps) if not d]
         heapq.heapify(self.ready)
-        for p in self.ready:
-            status[ordering[p]] = READY
         self.chain_next = self._chains()
         self.inflight: dict[int, Batch] = {}
         self.cancel = [False]
@@ -378,6 +372,7 @@ class _Parallel:
                 refcount[d] -= 1
                 if not refcount[d]:
                     results[d] = None
+                    status[d] = RELEASED
             for j in dependents[i]:
                 waiting[j] -= 1
                 if not waiting[j] and status[j] == WAITING:

@@ -28,7 +28,7 @@ from typing import Any
 
 from tessera.scheduling.batch import Batch, Outcome, in_worker
 from tessera.scheduling.callbacks import Callback
-from tessera.scheduling.local import default_num_workers, run_graph
+from tessera.scheduling.local import check_num_workers, default_num_workers, run_graph
 from tessera.scheduling.pool import _pickling_error
 from tessera.scheduling.serialize import BatchPicklingError, pack_batch, serve, unpack_outcome
 
@@ -141,7 +141,7 @@ def get(
 
     if in_worker():
         return run_graph(dsk, keys, None, callbacks=callbacks)
-    size = num_workers or getattr(pool, "_max_workers", None) or default_num_workers()
+    size = check_num_workers(num_workers) or default_num_workers()
     backend: Any
     if isinstance(pool, ThreadPoolExecutor):
         backend = ThreadBackend(pool, size)

@@ -282,7 +282,7 @@ class _Compiler:
         self.dsk = dsk
         self.index: dict[Key, int] = {}
         self.keys: list[Key] = []
-        self.names: set[object] | None = None
+        self.names: set[tuple[object, int]] | None = None
         self.current: Key = None
 
     def ref(self, key: Key) -> int:
@@ -293,12 +293,20 @@ class _Compiler:
         return i
 
     def check_missing(self, x: tuple[Any, ...]) -> None:
-        """Raise when ``x`` looks like a chunk key of a known name but is absent."""
-        if not x or type(x[0]) is not str or not iskey(x):
+        """Raise when ``x`` looks like a chunk key of a known name but is absent.
+
+        A chunk key is ``(name, int, ...)``; it is missing when the graph has other chunk
+        keys of that name and length (say ``("x", 0)`` and ``("x", 1)`` but not ``("x", 2)``).
+        """
+        if len(x) < 2 or type(x[0]) is not str or any(type(i) is not int for i in x[1:]):
             return
         if self.names is None:
-            self.names = {k[0] for k in self.dsk if type(k) is tuple and k}
-        if x[0] in self.names:
+            self.names = {
+                (k[0], len(k))
+                for k in self.dsk
+                if type(k) is tuple and len(k) > 1 and all(type(i) is int for i in k[1:])
+            }
+        if (x[0], len(x)) in self.names:
             raise MissingDependencyError(x, self.current)
 
     def arg(self, x: Any, deps: list[int]) -> Any:

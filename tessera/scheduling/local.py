@@ -6,6 +6,7 @@ Map
   run it with :func:`tessera.scheduling.engine.execute` and return the values in the
   same nested structure as the keys.
 - :func:`default_num_workers` -- the number of cores this process may use.
+- :func:`check_num_workers` -- validate a ``num_workers`` argument.
 
 >>> from operator import add
 >>> run_graph({"a": 1, "b": (add, "a", 1)}, ["a", ["b"]], None)
@@ -22,7 +23,7 @@ from tessera.scheduling.callbacks import Callback, active_callbacks
 from tessera.scheduling.engine import Backend, execute
 from tessera.scheduling.graph import compile_graph, flatten_keys
 
-__all__ = ["default_num_workers", "run_graph"]
+__all__ = ["check_num_workers", "default_num_workers", "run_graph"]
 
 
 def default_num_workers() -> int:
@@ -35,6 +36,23 @@ def default_num_workers() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def check_num_workers(num_workers: object) -> int | None:
+    """Validate a ``num_workers`` argument (``None`` means the default).
+
+    >>> check_num_workers(None), check_num_workers(3)
+    (None, 3)
+    >>> check_num_workers(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: num_workers must be a positive integer or None, got 0.
+    """
+    if num_workers is None:
+        return None
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1:
+        raise ValueError(f"num_workers must be a positive integer or None, got {num_workers!r}.")
+    return num_workers
 
 
 def _pack(keys: Any, values: Iterable[Any]) -> Any:

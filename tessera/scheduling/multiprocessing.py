@@ -26,7 +26,7 @@ from typing import Any
 
 from tessera.scheduling.batch import in_worker
 from tessera.scheduling.callbacks import Callback
-from tessera.scheduling.local import default_num_workers, run_graph
+from tessera.scheduling.local import check_num_workers, default_num_workers, run_graph
 from tessera.scheduling.pool import ProcessBackend, get_pool
 
 __all__ = ["get"]
@@ -74,7 +74,9 @@ def get(
     if in_worker():
         return run_graph(dsk, keys, None, callbacks=callbacks)
     pool = pool if pool is not None else config.get("pool", None)
-    num_workers = num_workers or config.get("num-workers", None)
+    if num_workers is None:
+        num_workers = config.get("num-workers", None)
+    num_workers = check_num_workers(num_workers)
     if pool is not None:
         return executor.get(
             dsk,
@@ -84,8 +86,6 @@ def get(
             callbacks=callbacks,
             rerun_exceptions_locally=rerun_exceptions_locally,
         )
-    if num_workers is not None and (not isinstance(num_workers, int) or num_workers < 1):
-        raise ValueError(f"num_workers must be a positive integer, got {num_workers!r}.")
     context = context or config.get("multiprocessing.context", "spawn")
     backend = ProcessBackend(get_pool(str(context)), num_workers or default_num_workers())
     try:

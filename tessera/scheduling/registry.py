@@ -4,7 +4,7 @@ Map
 ---
 - :func:`get_scheduler` -- turn what the user gave (``scheduler=``, ``config.set(scheduler=)``,
   the collections' default) into a ``get(dsk, keys, **kwargs)`` function.
-- :func:`register_scheduler` -- add a name (third-party schedulers).
+- :func:`register_scheduler`, :func:`unregister_scheduler` -- add or remove a name.
 - :data:`NAMES` -- the built-in names.
 
 Precedence: the ``scheduler=`` argument, then ``config.get("scheduler")``, then the
@@ -26,7 +26,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-__all__ = ["NAMES", "get_scheduler", "register_scheduler"]
+__all__ = ["NAMES", "get_scheduler", "register_scheduler", "unregister_scheduler"]
 
 GetFunction = Callable[..., Any]
 
@@ -48,10 +48,19 @@ def register_scheduler(name: str, get: GetFunction) -> None:
     >>> register_scheduler("mine", lambda dsk, keys, **kw: "ran")
     >>> get_scheduler("mine")({}, [])
     'ran'
+    >>> unregister_scheduler("mine")
     """
     if not callable(get):
         raise TypeError(f"A scheduler must be a callable get(dsk, keys, **kwargs), got {get!r}.")
     _registered[name.lower()] = get
+
+
+def unregister_scheduler(name: str) -> None:
+    """Forget a name added with :func:`register_scheduler` (no error if unknown).
+
+    >>> unregister_scheduler("never-registered")
+    """
+    _registered.pop(name.lower(), None)
 
 
 def _resolve(scheduler: Any) -> GetFunction:

@@ -31,7 +31,7 @@ from typing import Any
 
 from tessera.scheduling.batch import Batch, Outcome, TaskFailure, in_worker, run_batch
 from tessera.scheduling.callbacks import Callback
-from tessera.scheduling.local import default_num_workers, run_graph
+from tessera.scheduling.local import check_num_workers, default_num_workers, run_graph
 
 __all__ = ["ThreadBackend", "default_pool", "get"]
 
@@ -155,7 +155,8 @@ def get(
     if in_worker():
         return run_graph(dsk, keys, None, callbacks=callbacks)
     pool = pool if pool is not None else config.get("pool", None)
-    num_workers = num_workers or config.get("num-workers", None)
+    if num_workers is None:
+        num_workers = config.get("num-workers", None)
     backend = thread_backend(pool, num_workers)
     try:
         return run_graph(
@@ -171,8 +172,7 @@ def get(
 
 def thread_backend(pool: Executor | None, num_workers: int | None) -> ThreadBackend:
     """Pick the executor for a threaded compute (see the module's policy)."""
-    if num_workers is not None and (not isinstance(num_workers, int) or num_workers < 1):
-        raise ValueError(f"num_workers must be a positive integer, got {num_workers!r}.")
+    num_workers = check_num_workers(num_workers)
     if pool is not None:
         return ThreadBackend(pool, num_workers or default_num_workers())
     if num_workers is None or num_workers == default_num_workers():

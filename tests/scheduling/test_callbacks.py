@@ -116,3 +116,32 @@ def test_hooks_must_be_callable() -> None:
         Callback(posttask=3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"must be tessera\.callbacks\.Callback instances"):
         synchronous.get(DSK, "a", callbacks=[print])
+
+
+def test_state_at_start_and_pretask_match_dask(get: Any) -> None:
+    seen: dict[str, Any] = {}
+
+    def start_state(dsk: Any, state: Any) -> None:
+        seen["ready"], seen["waiting"] = sorted(state["ready"]), state["waiting"]
+
+    def pretask(key: Any, dsk: Any, state: Any) -> None:
+        if key == "c":
+            seen["running"], seen["ready_at_c"] = state["running"], state["ready"]
+
+    graph = {"a": 1, "b": 2, "c": (add, "a", "b")}
+    with Callback(start_state=start_state, pretask=pretask):
+        assert get(graph, "c") == 3
+    assert seen["ready"] == ["a", "b"] and seen["waiting"] == {"c": {"a", "b"}}
+    assert "c" in seen["running"] and "c" not in seen["ready_at_c"]
+
+
+def test_a_none_result_is_cached_not_released() -> None:
+    snapshots: list[Any] = []
+
+    def post(key: Any, result: Any, dsk: Any, state: Any, worker: Any) -> None:
+        if key == "n":
+            snapshots.append((state["released"], dict(state["cache"])))
+
+    with Callback(posttask=post):
+        synchronous.get({"n": (type(None),), "m": (lambda x: 1, "n")}, "m")
+    assert snapshots == [(set(), {"n": None})]

@@ -155,7 +155,7 @@ def test_num_workers_pool_is_temporary() -> None:
 
 
 def test_bad_num_workers() -> None:
-    with pytest.raises(ValueError, match="num_workers must be a positive integer, got -1"):
+    with pytest.raises(ValueError, match="num_workers must be a positive integer or None, got -1"):
         threaded.get({"a": 1}, "a", num_workers=-1)
 
 
