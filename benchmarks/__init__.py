@@ -1,0 +1,34 @@
+"""tessera's benchmarks: run them with ``python -m benchmarks`` (or ``make bench``).
+
+Map
+---
+- :mod:`benchmarks.__main__` -- the command line: ``--only NAME``, ``--quick``,
+  ``--json PATH``.
+- :mod:`benchmarks.overhead` -- the ``overhead`` benchmark (per-task scheduler time on
+  100,000 trivial tasks, a tree reduction and a linear chain, on every scheduler) and the
+  ``memory`` benchmark (scheduler bookkeeping bytes per task).
+- :mod:`benchmarks.report` -- the tables printed to stdout and the JSON file.
+
+When Dask is importable in the same interpreter, every benchmark also runs Dask's
+matching scheduler on the very same graph and reports the ratio tessera/Dask.  Dask is
+never a dependency of tessera or of these benchmarks: it is imported only inside a
+``try`` block.
+
+Adding a benchmark: write a module with a function ``run(quick: bool) -> Section`` and
+register it in :data:`BENCHMARKS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from benchmarks import overhead
+from benchmarks.report import Section
+
+__all__ = ["BENCHMARKS"]
+
+#: Benchmark name (for ``--only``) -> function that runs it.
+BENCHMARKS: dict[str, Callable[[bool], Section]] = {
+    "overhead": overhead.run_overhead,
+    "memory": overhead.run_memory,
+}
