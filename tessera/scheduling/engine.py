@@ -346,8 +346,8 @@ class _Parallel:
                     self._submit_one()
                 if not self.inflight:  # pragma: no cover - only an engine bug gets here
                     raise RuntimeError(f"{remaining} tasks can never become ready")
-                for out in backend.wait():
-                    batch = self.inflight.pop(out.number)
+                finished = [(self.inflight.pop(out.number), out) for out in backend.wait()]
+                for batch, out in finished:
                     if out.failure is not None or out.exitcode is not None:
                         self._fail(batch, out, rerun_exceptions_locally)
                     remaining -= self._finish(batch, out)

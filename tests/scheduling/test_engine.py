@@ -179,3 +179,22 @@ def test_synchronous_runs_in_the_calling_thread_with_a_plain_traceback() -> None
 def test_graph_must_be_a_mapping() -> None:
     with pytest.raises(TypeError, match="must be a mapping"):
         synchronous.get([("a", 1)], "a")  # type: ignore[arg-type]
+
+
+def test_failure_reported_while_other_batches_finish_in_the_same_wait() -> None:
+    # 'a' fails only after 'b' is allowed to finish, so both outcomes can arrive together
+    started = threading.Event()
+
+    def fail() -> None:
+        started.set()
+        raise ValueError("boom")
+
+    def ok() -> int:
+        started.wait()
+        return 1
+
+    dsk = {"a": (fail,), "b": (ok,), "c": (lambda x, y: x, "a", "b")}
+    for _ in range(20):
+        started.clear()
+        with pytest.raises(ValueError, match="boom"):
+            threaded.get(dsk, "c", num_workers=2)
