@@ -7,6 +7,8 @@ Map
 - :mod:`benchmarks.overhead` -- the ``overhead`` benchmark (per-task scheduler time on
   100,000 trivial tasks, a tree reduction and a linear chain, on every scheduler) and the
   ``memory`` benchmark (scheduler bookkeeping bytes per task).
+- :mod:`benchmarks.array_bench` -- the ``array`` benchmark: the array issue's four
+  workloads, tessera vs NumPy vs Dask, with peak memory.
 - :mod:`benchmarks.report` -- the tables printed to stdout and the JSON file.
 
 When Dask is importable in the same interpreter, every benchmark also runs Dask's
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import overhead
+from benchmarks import array_bench, overhead
 from benchmarks.report import Section
 
 __all__ = ["BENCHMARKS"]
@@ -31,4 +33,5 @@ __all__ = ["BENCHMARKS"]
 BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "overhead": overhead.run_overhead,
     "memory": overhead.run_memory,
+    "array": array_bench.run_array,
 }

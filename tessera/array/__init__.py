@@ -1,0 +1,92 @@
+"""tessera.array: lazy, chunked NumPy arrays (``import tessera.array as da``).
+
+Map
+---
+- :mod:`~tessera.array.core` -- the :class:`Array` collection.
+- :mod:`~tessera.array.chunks` -- chunk specifications.
+- :mod:`~tessera.array.creation` -- ``from_array``, ``arange``, ``ones``...
+- :mod:`~tessera.array.blockwise` -- the block-by-block waist.
+- :mod:`~tessera.array.elementwise` -- operators, ufuncs, ``map_blocks``, ``where``.
+- :mod:`~tessera.array.rechunk` -- changing chunks.
+
+The default scheduler is threads.
+
+>>> import tessera.array as da
+>>> x = da.arange(100, chunks=10)
+>>> int(x.sum().compute())
+4950
+>>> y, z = (x + 1).sum(), (x + 1).mean()
+>>> da.compute(y, z)
+(np.int64(5050), np.float64(50.5))
+"""
+
+from tessera.array import elementwise as _elementwise  # noqa: F401 - installs operators
+from tessera.array import linalg as _linalg
+from tessera.array import random
+from tessera.array import reductions as _reductions
+from tessera.array import routines as _routines
+from tessera.array import slicing as _slicing
+from tessera.array import store as _store
+from tessera.array import ufuncs as _ufuncs
+from tessera.array.blockwise import blockwise
+from tessera.array.chunks import normalize_chunks
+from tessera.array.core import Array
+from tessera.array.creation import (
+    arange,
+    array,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    from_array,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
+)
+from tessera.array.elementwise import astype, elemwise, map_blocks, where
+from tessera.array.linalg import *  # noqa: F403
+from tessera.array.rechunk import rechunk
+from tessera.array.reductions import *  # noqa: F403
+from tessera.array.routines import *  # noqa: F403
+from tessera.array.slicing import *  # noqa: F403
+from tessera.array.store import *  # noqa: F403
+from tessera.array.ufuncs import *  # noqa: F403
+from tessera.base import compute, persist
+
+__all__ = [
+    "Array",
+    "arange",
+    "array",
+    "asarray",
+    "astype",
+    "blockwise",
+    "compute",
+    "elemwise",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_array",
+    "full",
+    "full_like",
+    "linspace",
+    "map_blocks",
+    "normalize_chunks",
+    "ones",
+    "ones_like",
+    "persist",
+    "rechunk",
+    "where",
+    "zeros",
+    "zeros_like",
+    "random",
+    *_reductions.__all__,
+    *_routines.__all__,
+    *_slicing.__all__,
+    *_linalg.__all__,
+    *_store.__all__,
+    *_ufuncs.__all__,
+]

@@ -1,0 +1,246 @@
+"""The one waist of block-by-block operations: :func:`blockwise`.
+
+Map
+---
+- :func:`blockwise` -- ``func`` applied to matching blocks of several arrays, the blocks
+  lined up by index letters (``"ij"``, ``"jk"``...), as in Einstein notation.
+- :func:`unify_chunks` -- rechunk arrays so that axes sharing a letter share chunks.
+
+Rules: an output block ``(i, j)`` calls ``func`` on, for each array argument, the block
+whose letters take the same values.  A letter that appears in inputs but not in the
+output is *contracted*: ``func`` receives the list of blocks along it (or, with
+``concatenate=True``, those blocks joined into one).  An axis with one block of length 1
+broadcasts against any number of blocks.  ``new_axes`` adds output axes of given
+sizes; ``adjust_chunks`` changes output chunk sizes (a callable, an int, or a tuple).
+Non-array arguments (index ``None``) are passed as they are to every call.
+
+>>> import numpy as np, tessera.array as da
+>>> x = da.ones((4, 6), chunks=2)
+>>> y = blockwise(np.add, "ij", x, "ij", 10, None, dtype=x.dtype)
+>>> y.compute()[0, :3]
+array([11., 11., 11.])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from tessera.array.core import Array, new_array
+from tessera.hashing import tokenize
+
+__all__ = ["blockwise", "common_chunks", "unify_chunks"]
+
+
+def common_chunks(all_chunks: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """The coarsest chunks that refine every one of ``all_chunks`` (same length axes).
+
+    >>> common_chunks([(2, 2), (1, 3)])
+    (1, 1, 2)"""
+    bounds: set[int] = set()
+    for c in all_chunks:
+        total = 0
+        for x in c:
+            total += x
+            bounds.add(total)
+    edges = sorted(bounds)
+    return tuple(b - a for a, b in zip([0, *edges[:-1]], edges, strict=True)) or (0,)
+
+
+def unify_chunks(*pairs: Any) -> tuple[dict[str, tuple[int, ...]], list[Any]]:
+    """Rechunk the arrays in ``(arg, index)`` pairs so equal letters have equal chunks.
+
+    Returns the chunks of each letter and the (possibly rechunked) arguments.
+
+    >>> import tessera.array as da
+    >>> a, b = da.ones(6, chunks=3), da.ones(6, chunks=2)
+    >>> chunks, (a2, b2) = unify_chunks(a, "i", b, "i")
+    >>> chunks["i"], a2.chunks, b2.chunks
+    ((2, 1, 1, 2), ((2, 1, 1, 2),), ((2, 1, 1, 2),))
+    """
+    from tessera.array.rechunk import rechunk
+
+    args, inds = list(pairs[::2]), list(pairs[1::2])
+    axes: dict[str, list[tuple[Array, int]]] = {}
+    for a, ind in zip(args, inds, strict=True):
+        if isinstance(a, Array) and ind is not None:
+            for axis, letter in enumerate(ind):
+                axes.setdefault(letter, []).append((a, axis))
+    common: dict[str, tuple[int, ...]] = {}
+    length: dict[str, int] = {}
+    for letter, uses in axes.items():
+        distinct = {a.chunks[axis] for a, axis in uses}
+        if any(math.isnan(c) for cs in distinct for c in cs):
+            if len(distinct) > 1:
+                from tessera.array.masking import unknown_error
+
+                raise unknown_error(f"Combining arrays along index {letter!r}", distinct)
+            (common[letter],) = distinct  # the same unknown chunks: nothing to align
+            length[letter] = -1
+            continue
+        sizes = {a.shape[axis] for a, axis in uses}
+        full = max(sizes - {1}, default=1)
+        if len(sizes - {1, full}) > 0:
+            shapes = " and ".join(str(a.shape) for a, _ in uses)
+            raise ValueError(
+                f"Shapes {shapes} do not match along index {letter!r}: lengths "
+                f"{sorted(sizes)}. Arrays combined block by block need equal lengths on shared "
+                "axes, or length 1 to broadcast."
+            )
+        length[letter] = full
+        common[letter] = common_chunks([a.chunks[ax] for a, ax in uses if a.shape[ax] == full])
+    out = []
+    for a, ind in zip(args, inds, strict=True):
+        if isinstance(a, Array) and ind is not None:
+            want = tuple(
+                common[letter] if a.shape[axis] == length[letter] or length[letter] < 0 else (1,)
+                for axis, letter in enumerate(ind)
+            )
+            if want != a.chunks:
+                a = rechunk(a, want)
+        out.append(a)
+    return common, out
+
+
+def _concatenate_along(blocks: list[Any], axes: list[int]) -> Any:
+    """Join nested lists of blocks (one level per contracted axis) along ``axes``."""
+    if not axes:
+        return blocks
+    parts = [_concatenate_along(b, axes[1:]) for b in blocks]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axes[0])
+
+
+def blockwise(
+    func: Callable[..., Any],
+    out_ind: str | Sequence[str],
+    *args: Any,
+    dtype: Any,
+    name: str | None = None,
+    new_axes: dict[str, int] | None = None,
+    adjust_chunks: dict[str, Any] | None = None,
+    concatenate: bool = False,
+    align_arrays: bool = True,
+    **kwargs: Any,
+) -> Array:
+    """Apply ``func`` block by block; see the module docstring for the rules.
+
+    Parameters
+    ----------
+    func : callable
+        Called once per output block.
+    out_ind : str
+        Index letters of the output axes.
+    *args
+        Pairs ``argument, index``: an :class:`Array` with a string of letters (one per
+        axis), or any other value with ``None``.
+    dtype : dtype
+        The output dtype.
+    name : str, optional
+        Output layer name; default: derived from ``func`` and a token of the inputs.
+    new_axes : dict, optional
+        Letters of output axes that no input has, with their lengths.
+    adjust_chunks : dict, optional
+        Per letter: a function of a block size, a new size, or explicit chunks.
+    concatenate : bool
+        Join the blocks of contracted axes into one array for ``func``.
+    align_arrays : bool
+        Rechunk inputs so shared letters have equal chunks.
+    **kwargs
+        Passed to every ``func`` call.
+
+    Examples
+    --------
+    >>> import tessera.array as da
+    >>> x = da.arange(6, chunks=3)
+    >>> blockwise(np.outer, "ij", x, "i", x, "j", dtype=x.dtype).compute().shape
+    (6, 6)
+    """
+    if len(args) % 2:
+        raise TypeError("blockwise takes arguments in pairs: array, index (or value, None)")
+    out_ind = tuple(out_ind)
+    pairs = list(args)
+    if align_arrays:
+        letter_chunks, new_args = unify_chunks(*pairs)
+        pairs[::2] = new_args
+    else:
+        letter_chunks = {}
+        for a, ind in zip(pairs[::2], pairs[1::2], strict=True):
+            if isinstance(a, Array) and ind is not None:
+                for axis, letter in enumerate(ind):
+                    if letter not in letter_chunks or letter_chunks[letter] == (1,):
+                        letter_chunks[letter] = a.chunks[axis]
+    for letter, size in (new_axes or {}).items():
+        letter_chunks[letter] = size if isinstance(size, tuple) else (int(size),)
+    missing = [i for i in out_ind if i not in letter_chunks]
+    if missing:
+        raise ValueError(f"Output index {missing[0]!r} appears in no input and not in new_axes")
+    contracted = sorted({i for ind in pairs[1::2] if ind is not None for i in ind} - set(out_ind))
+    if name is None:
+        fname = getattr(func, "__name__", type(func).__name__)
+        token = tokenize(
+            func, out_ind, *pairs, dtype, new_axes, adjust_chunks, concatenate, kwargs
+        )
+        name = f"{fname}-{token}"
+    call = partial(func, **kwargs) if kwargs else func
+    numblocks = {letter: len(c) for letter, c in letter_chunks.items()}
+    layer: dict[Any, Any] = {}
+    for idx in product(*(range(numblocks[i]) for i in out_ind)):
+        where = dict(zip(out_ind, idx, strict=True))
+        task_args = [
+            _argument(a, ind, where, contracted, numblocks, concatenate)
+            for a, ind in zip(pairs[::2], pairs[1::2], strict=True)
+        ]
+        key = (name, *idx)
+        layer[key] = (call, *task_args)
+    chunks = tuple(_adjust(letter_chunks[i], (adjust_chunks or {}).get(i)) for i in out_ind)
+    return new_array(name, layer, chunks, dtype, inputs=pairs[::2])
+
+
+def _argument(
+    a: Any,
+    ind: Any,
+    where: dict[str, int],
+    contracted: list[str],
+    numblocks: dict[str, int],
+    concatenate: bool,
+) -> Any:
+    if not isinstance(a, Array) or ind is None:
+        return a
+    own = [i for i in ind if i in contracted]
+
+    def key(values: dict[str, int]) -> tuple[Any, ...]:
+        return (
+            a.name,
+            *(values[i] if a.numblocks[ax] > 1 else 0 for ax, i in enumerate(ind)),
+        )
+
+    if not own:
+        return key(where)
+
+    def nest(level: int, values: dict[str, int]) -> Any:
+        if level == len(own):
+            return key(values)
+        letter = own[level]
+        n = a.numblocks[ind.index(letter)]
+        return [nest(level + 1, {**values, letter: j}) for j in range(n)]
+
+    blocks = nest(0, dict(where))
+    if concatenate:
+        axes = [ind.index(i) for i in own]
+        return (_concatenate_along, blocks, axes)
+    return blocks
+
+
+def _adjust(chunks: tuple[int, ...], how: Any) -> tuple[int, ...]:
+    if how is None:
+        return chunks
+    if callable(how):
+        return tuple(int(how(c)) for c in chunks)
+    if isinstance(how, int):
+        return (how,) * len(chunks)
+    return tuple(how)

@@ -1,0 +1,359 @@
+"""Making arrays: from NumPy-like objects, ranges and constants.
+
+Map
+---
+- :func:`from_array` -- wrap anything with ``shape``, ``dtype`` and ``__getitem__``
+  (NumPy, memmap, h5py, zarr...); each block is read lazily by slicing.
+- :func:`asarray`, :func:`array` -- tessera arrays as they are, anything else through
+  ``from_array``.
+- :func:`arange`, :func:`linspace` -- ranges computed block by block (nothing big in the
+  graph).
+- :func:`ones`, :func:`zeros`, :func:`full`, :func:`empty`, :func:`eye` and the ``*_like``
+  versions.
+
+Every function takes ``chunks=`` (see :func:`~tessera.array.chunks.normalize_chunks`;
+``"auto"`` by default).  Names are deterministic tokens of the arguments.
+
+>>> import tessera.array as da
+>>> da.arange(0, 1, 0.25, chunks=2).compute()
+array([0.  , 0.25, 0.5 , 0.75])
+>>> da.eye(3, chunks=2, dtype=int).compute()
+array([[1, 0, 0],
+       [0, 1, 0],
+       [0, 0, 1]])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from tessera.array.chunks import chunk_bounds, normalize_chunks, slices_from_chunks
+from tessera.array.core import Array, new_array
+from tessera.hashing import tokenize
+
+__all__ = [
+    "arange",
+    "array",
+    "asarray",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_array",
+    "full",
+    "full_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "zeros",
+    "zeros_like",
+]
+
+
+def _read(source: Any, index: tuple[slice, ...]) -> np.ndarray:
+    return np.asarray(source[index])
+
+
+def from_array(x: Any, chunks: Any = "auto", name: str | None = None) -> Array:
+    """Wrap a NumPy-like object as a tessera array, reading each block lazily.
+
+    Parameters
+    ----------
+    x : array-like
+        Anything with ``shape``, ``dtype`` and ``__getitem__`` taking slices (NumPy
+        arrays and memmaps, h5py datasets, zarr arrays); other objects go through
+        ``np.asarray`` first.
+    chunks : chunk spec
+        Block sizes; ``"auto"`` aims at ``config.get("array.chunk-size")`` bytes.
+    name : str, optional
+        The layer name; default: ``"array-"`` and a token of ``x`` and ``chunks``.
+
+    Examples
+    --------
+    >>> x = from_array(np.arange(12).reshape(3, 4), chunks=(2, 2))
+    >>> x.chunks
+    ((2, 1), (2, 2))
+    >>> x.compute()[2]
+    array([ 8,  9, 10, 11])
+    """
+    if isinstance(x, Array):
+        return x if chunks == "auto" else x.rechunk(chunks)  # type: ignore[attr-defined]
+    if not (hasattr(x, "shape") and hasattr(x, "dtype") and hasattr(x, "__getitem__")):
+        x = np.asarray(x)
+    shape = tuple(int(n) for n in x.shape)
+    normalized = normalize_chunks(chunks, shape, dtype=x.dtype)
+    name = name or f"array-{tokenize(x, normalized)}"
+    if x.ndim == 0:
+        return new_array(name, {(name,): np.asarray(x[()])}, (), x.dtype)
+    original = f"array-original-{name}"
+    layer: dict[Any, Any] = {}
+    slices = slices_from_chunks(normalized)
+    for idx, index in zip(product(*(range(len(c)) for c in normalized)), slices, strict=True):
+        key = (name, *idx)
+        layer[key] = (_read, original, index)
+    return Array({original: {original: x}, name: layer}, name, normalized, x.dtype)
+
+
+def asarray(a: Any, dtype: Any = None, chunks: Any = "auto") -> Array:
+    """A tessera array from ``a`` (returned as it is when it already is one).
+
+    >>> asarray([1, 2, 3], dtype="f4").compute()
+    array([1., 2., 3.], dtype=float32)
+    """
+    if isinstance(a, Array):
+        return a if dtype is None else a.astype(dtype)  # type: ignore[attr-defined]
+    a = np.asarray(a, dtype=dtype)
+    return from_array(a, chunks=chunks)
+
+
+def array(a: Any, dtype: Any = None, chunks: Any = "auto") -> Array:
+    """Same as :func:`asarray` (NumPy's ``array`` copies; blocks are never shared).
+
+    >>> array([[1, 2]]).shape
+    (1, 2)
+    """
+    return asarray(a, dtype=dtype, chunks=chunks)
+
+
+def _shape(shape: int | Sequence[int]) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    try:
+        out = tuple(int(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"shape must be an int or a tuple of ints, got {shape!r}") from None
+    if any(n < 0 for n in out):
+        raise ValueError(f"negative dimensions are not allowed (shape {out})")
+    return out
+
+
+def full(
+    shape: int | Sequence[int], fill_value: Any, dtype: Any = None, chunks: Any = "auto"
+) -> Array:
+    """An array of ``shape`` filled with ``fill_value``.
+
+    >>> full((2, 3), 7, chunks=2).compute()
+    array([[7, 7, 7],
+           [7, 7, 7]])
+    """
+    if np.ndim(fill_value) != 0:
+        raise ValueError(
+            f"fill_value must be a scalar, got an array of shape {np.shape(fill_value)}"
+        )
+    shape = _shape(shape)
+    dtype = np.dtype(dtype) if dtype is not None else np.array(fill_value).dtype
+    normalized = normalize_chunks(chunks, shape, dtype=dtype)
+    return _constant("full", shape, normalized, dtype, fill_value)
+
+
+def _constant(kind: str, shape: tuple[int, ...], chunks: Any, dtype: Any, value: Any) -> Array:
+    name = f"{kind}-{tokenize(shape, chunks, dtype, value)}"
+    layer = {
+        (name, *idx): (
+            np.full,
+            tuple(c[i] for c, i in zip(chunks, idx, strict=True)),
+            value,
+            dtype,
+        )
+        for idx in product(*(range(len(c)) for c in chunks))
+    }
+    return new_array(name, layer, chunks, dtype)
+
+
+def ones(shape: int | Sequence[int], dtype: Any = float, chunks: Any = "auto") -> Array:
+    """An array of ones.
+
+    >>> ones(3, chunks=2).compute()
+    array([1., 1., 1.])
+    """
+    shape = _shape(shape)
+    return _constant(
+        "ones", shape, normalize_chunks(chunks, shape, dtype=dtype), np.dtype(dtype), 1
+    )
+
+
+def zeros(shape: int | Sequence[int], dtype: Any = float, chunks: Any = "auto") -> Array:
+    """An array of zeros.
+
+    >>> zeros((2,), dtype=int).compute()
+    array([0, 0])
+    """
+    shape = _shape(shape)
+    return _constant(
+        "zeros", shape, normalize_chunks(chunks, shape, dtype=dtype), np.dtype(dtype), 0
+    )
+
+
+def empty(shape: int | Sequence[int], dtype: Any = float, chunks: Any = "auto") -> Array:
+    """An array whose values are not set (zeros here, to stay deterministic).
+
+    >>> empty((2, 2), chunks=1).shape
+    (2, 2)
+    """
+    shape = _shape(shape)
+    return _constant(
+        "empty", shape, normalize_chunks(chunks, shape, dtype=dtype), np.dtype(dtype), 0
+    )
+
+
+def _like(a: Any, dtype: Any, chunks: Any, shape: Any) -> tuple[Any, Any, Any]:
+    shape = tuple(a.shape) if shape is None else shape
+    dtype = a.dtype if dtype is None else dtype
+    if chunks is None:
+        chunks = a.chunks if isinstance(a, Array) and shape == a.shape else "auto"
+    return shape, dtype, chunks
+
+
+def ones_like(a: Any, dtype: Any = None, chunks: Any = None, shape: Any = None) -> Array:
+    """Ones with the shape, dtype and chunks of ``a``.
+
+    >>> ones_like(arange(3, chunks=2)).compute()
+    array([1, 1, 1])
+    """
+    shape, dtype, chunks = _like(a, dtype, chunks, shape)
+    return ones(shape, dtype=dtype, chunks=chunks)
+
+
+def zeros_like(a: Any, dtype: Any = None, chunks: Any = None, shape: Any = None) -> Array:
+    """Zeros with the shape, dtype and chunks of ``a``.
+
+    >>> zeros_like(np.ones(2)).compute()
+    array([0., 0.])
+    """
+    shape, dtype, chunks = _like(a, dtype, chunks, shape)
+    return zeros(shape, dtype=dtype, chunks=chunks)
+
+
+def empty_like(a: Any, dtype: Any = None, chunks: Any = None, shape: Any = None) -> Array:
+    """An unset array with the shape, dtype and chunks of ``a``.
+
+    >>> empty_like(np.ones((2, 3))).shape
+    (2, 3)
+    """
+    shape, dtype, chunks = _like(a, dtype, chunks, shape)
+    return empty(shape, dtype=dtype, chunks=chunks)
+
+
+def full_like(
+    a: Any, fill_value: Any, dtype: Any = None, chunks: Any = None, shape: Any = None
+) -> Array:
+    """``fill_value`` with the shape, dtype and chunks of ``a``.
+
+    >>> full_like(np.ones(2, dtype=int), 5).compute()
+    array([5, 5])
+    """
+    shape, dtype, chunks = _like(a, dtype, chunks, shape)
+    return full(shape, fill_value, dtype=dtype, chunks=chunks)
+
+
+def _range_block(start: Any, step: Any, lo: int, hi: int, dtype: Any) -> np.ndarray:
+    if isinstance(start, (int, np.integer)) and isinstance(step, (int, np.integer)):
+        return np.arange(start + lo * step, start + hi * step, step, dtype=dtype)
+    out = np.arange(lo, hi, dtype=np.result_type(dtype, float))  # one pass, then in place
+    out *= step
+    out += start
+    return out.astype(dtype, copy=False)
+
+
+def arange(*args: Any, chunks: Any = "auto", dtype: Any = None) -> Array:
+    """Evenly spaced values in ``[start, stop)``, like :func:`numpy.arange`.
+
+    Parameters
+    ----------
+    start, stop, step : numbers
+        As for ``np.arange``: ``arange(stop)``, ``arange(start, stop)`` or
+        ``arange(start, stop, step)``.
+    chunks : chunk spec
+    dtype : dtype, optional
+
+    Examples
+    --------
+    >>> arange(5, chunks=2).compute()
+    array([0, 1, 2, 3, 4])
+    >>> arange(10, 0, -3, chunks=2).compute()
+    array([10,  7,  4,  1])
+    """
+    if not 1 <= len(args) <= 3:
+        raise TypeError(
+            f"arange takes 1 to 3 positional arguments (start, stop, step), got {len(args)}"
+        )
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
+    if step == 0:
+        raise ValueError("Maximum allowed size exceeded: arange step must not be zero")
+    n = max(math.ceil((stop - start) / step), 0)
+    dtype = np.dtype(dtype) if dtype is not None else np.arange(start, start + step, step).dtype
+    normalized = normalize_chunks(chunks, (n,), dtype=dtype)
+    name = f"arange-{tokenize(start, stop, step, normalized, dtype)}"
+    bounds = chunk_bounds(normalized[0])
+    layer = {
+        (name, i): (_range_block, start, step, bounds[i], bounds[i + 1], dtype)
+        for i in range(len(normalized[0]))
+    }
+    return new_array(name, layer, normalized, dtype)
+
+
+def _linspace_block(
+    start: float, step: float, lo: int, hi: int, last: int, stop: float, dtype: Any
+) -> np.ndarray:
+    out = start + np.arange(lo, hi) * step
+    if hi - 1 == last and hi > lo:
+        out[-1] = stop
+    return out.astype(dtype, copy=False)
+
+
+def linspace(
+    start: float,
+    stop: float,
+    num: int = 50,
+    endpoint: bool = True,
+    chunks: Any = "auto",
+    dtype: Any = None,
+) -> Array:
+    """``num`` evenly spaced values from ``start`` to ``stop``, like :func:`numpy.linspace`.
+
+    >>> linspace(0, 1, 5, chunks=2).compute()
+    array([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    step = (stop - start) / div if div > 0 else 0.0
+    dtype = np.dtype(dtype) if dtype is not None else np.result_type(start, stop, float)
+    normalized = normalize_chunks(chunks, (num,), dtype=dtype)
+    name = f"linspace-{tokenize(start, stop, num, endpoint, normalized, dtype)}"
+    bounds = chunk_bounds(normalized[0])
+    last = num - 1 if endpoint and num > 1 else -1
+    layer = {
+        (name, i): (_linspace_block, start, step, bounds[i], bounds[i + 1], last, stop, dtype)
+        for i in range(len(normalized[0]))
+    }
+    return new_array(name, layer, normalized, dtype)
+
+
+def _eye_block(rows: int, cols: int, k: int, dtype: Any) -> np.ndarray:
+    return np.eye(rows, cols, k=k, dtype=dtype)
+
+
+def eye(
+    N: int, chunks: Any = "auto", M: int | None = None, k: int = 0, dtype: Any = float
+) -> Array:
+    """A 2-D array with ones on the ``k``-th diagonal, like :func:`numpy.eye`.
+
+    >>> eye(2, M=3, k=1, chunks=2).compute()
+    array([[0., 1., 0.],
+           [0., 0., 1.]])
+    """
+    M = N if M is None else M
+    normalized = normalize_chunks(chunks, (N, M), dtype=dtype)
+    name = f"eye-{tokenize(N, M, k, normalized, dtype)}"
+    rb, cb = chunk_bounds(normalized[0]), chunk_bounds(normalized[1])
+    layer = {
+        (name, i, j): (_eye_block, normalized[0][i], normalized[1][j], k + rb[i] - cb[j], dtype)
+        for i in range(len(normalized[0]))
+        for j in range(len(normalized[1]))
+    }
+    return new_array(name, layer, normalized, dtype)

@@ -1,0 +1,402 @@
+"""The one waist of array reductions: ``chunk`` every block, ``combine`` in a tree, ``aggregate``.
+
+Map
+---
+- :func:`reduction` -- the generic tree reduction (Dask's ``da.reduction``); every reduction
+  in :mod:`~tessera.array.reductions` is validation plus one call to it (or, for the arg
+  reductions, which need each block's offsets, its own chunk layer plus :func:`tree_reduce`).
+- :func:`tree_reduce` -- the ``combine`` levels and the final ``aggregate`` over a grid of
+  partial results.
+- :func:`split_sizes` -- ``split_every`` (``None``, int or dict) to a fan-in per axis.
+- :func:`concatenate_partials` -- join a nested list of partial results (arrays, or dicts
+  of arrays such as ``{"n": ..., "total": ...}``) along the reduced axes.
+- :func:`nonempty_blocks` -- per axis, the blocks a reduction must read.
+
+Plan: ``chunk(block, axis=axes, keepdims=True)`` runs on every block; then groups of at
+most ``split_every[a]`` neighbouring partials along each reduced axis ``a`` are joined
+(``concatenate=True``) and passed to ``combine(..., axis=axes, keepdims=True)``, level by
+level, until one group per output block is left for ``aggregate(..., axis=axes,
+keepdims=keepdims)``.  The default fan-in is 4 per reduced axis with at most 16 partials
+per task; an int ``split_every`` bounds that total instead; a dict gives it per axis
+(``1``: never combine along that axis before the final step).  Blocks of length 0 on a
+reduced axis hold nothing to reduce and are skipped (unless all are).  When every
+output block has a single partial, ``chunk`` and ``aggregate`` run in one task.
+
+Names: the chunk layer's name comes from ``chunk`` and the input only, each combine
+level's from the level below and ``combine``; so two reductions that share their
+chunk and combine steps (``x.sum()`` and ``x.mean()`` on floats) share those tasks.
+
+>>> import numpy as np, tessera.array as da
+>>> x = da.arange(10, chunks=3)
+>>> reduction(x, np.sum, np.sum, dtype=x.dtype).compute()
+np.int64(45)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from tessera.array.core import Array, new_array
+from tessera.array.reduce_rules import validate_axis
+from tessera.hashing import tokenize
+
+__all__ = [
+    "concatenate_partials",
+    "nonempty_blocks",
+    "reduction",
+    "split_sizes",
+    "tree_reduce",
+]
+
+#: Default fan-in per reduced axis, and the most partials one task may combine.
+SPLIT_PER_AXIS = 4
+SPLIT_TOTAL = 16
+
+
+def funcname(func: Any) -> str:
+    """A short name for ``func`` (unwrapping ``functools.partial``) for layer names."""
+    while isinstance(func, partial):
+        func = func.func
+    return str(getattr(func, "__name__", type(func).__name__)).strip("_") or "reduction"
+
+
+def _root(total: int, k: int) -> int:
+    """The largest ``r >= 2`` with ``r ** k <= total`` (2 if there is none)."""
+    r = max(int(total ** (1 / k)), 1)
+    while (r + 1) ** k <= total:
+        r += 1
+    while r > 1 and r**k > total:
+        r -= 1
+    return max(r, 2)
+
+
+def split_sizes(split_every: Any, axes: tuple[int, ...], ndim: int) -> dict[int, int]:
+    """The fan-in along each reduced axis.
+
+    ``None``: 4 per axis, at most 16 partials per task in all; an int ``n >= 2``: at most
+    ``n`` per task in all (at least 2 per axis); a dict: per axis (negative keys count
+    from the end; ``1`` means no combining along that axis before the last step; axes not
+    given get the default).
+
+    >>> split_sizes(None, (0,), 1), split_sizes(None, (0, 1, 2), 3)
+    ({0: 4}, {0: 2, 1: 2, 2: 2})
+    >>> split_sizes(64, (0, 1, 2), 3), split_sizes({-1: 8}, (0, 1), 2)
+    ({0: 4, 1: 4, 2: 4}, {0: 4, 1: 8})
+    """
+    k = max(len(axes), 1)
+    default = min(SPLIT_PER_AXIS, _root(SPLIT_TOTAL, k))
+    if split_every is None:
+        return dict.fromkeys(axes, default)
+    if isinstance(split_every, dict):
+        out = dict.fromkeys(axes, default)
+        for key, value in split_every.items():
+            (a,) = validate_axis(key, ndim, what="split_every")
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(
+                    f"split_every={split_every!r}: the fan-in of axis {key} must be an int "
+                    f">= 1, got {value!r}"
+                )
+            if a in out:
+                out[a] = int(value)
+        return out
+    if isinstance(split_every, bool) or not isinstance(split_every, (int, np.integer)):
+        raise TypeError(
+            f"split_every must be None, an int or a dict {{axis: int}}, got {split_every!r}"
+        )
+    if split_every < 2:
+        raise ValueError(
+            f"split_every={split_every} cannot combine anything: give an int >= 2 (the most "
+            "partial results one task combines), a dict per axis, or None for the default"
+        )
+    return dict.fromkeys(axes, _root(int(split_every), k))
+
+
+def concatenate_partials(nested: Any, axes: tuple[int, ...]) -> Any:
+    """Join a nested list (one level per axis in ``axes``) of partials along ``axes``.
+
+    Partials are arrays or dicts of arrays (joined key by key).
+
+    >>> p = [[np.ones((1, 1)), np.zeros((1, 1))], [np.ones((1, 1)), np.ones((1, 1))]]
+    >>> concatenate_partials(p, (0, 1)).sum()
+    np.float64(3.0)
+    >>> concatenate_partials([{"n": np.ones(1)}, {"n": np.ones(1)}], (0,))
+    {'n': array([1., 1.])}
+    """
+    if not axes:
+        return nested
+    parts = [concatenate_partials(p, axes[1:]) for p in nested] if len(axes) > 1 else nested
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], dict):
+        return {k: np.concatenate([p[k] for p in parts], axis=axes[0]) for k in parts[0]}
+    return np.concatenate(parts, axis=axes[0])
+
+
+def _concatenate_then(func: Callable[..., Any], nested: Any, axes: tuple[int, ...]) -> Any:
+    return func(concatenate_partials(nested, axes))
+
+
+def nonempty_blocks(
+    chunks: tuple[tuple[Any, ...], ...], axes: tuple[int, ...]
+) -> dict[int, list[int]]:
+    """For each reduced axis, the indices of its blocks that are not of length 0.
+
+    Unknown (nan) lengths count as non-empty; an axis whose blocks are all empty keeps
+    its first block, so the reduction still sees the empty extent.
+
+    >>> nonempty_blocks(((2, 0, 3), (0,)), (0, 1))
+    {0: [0, 2], 1: [0]}
+    """
+    return {a: [i for i, c in enumerate(chunks[a]) if c != 0] or [0] for a in axes}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid of partial results: its shape in blocks, how to reach each, what it is built on.
+
+    ``ref(index)`` is the key (or a nested task) giving the partial at ``index``;
+    ``base`` is the array whose layers hold those keys (its chunks on the axes that are
+    not reduced are the output's); ``token`` identifies the grid for naming.
+    """
+
+    numblocks: tuple[int, ...]
+    ref: Callable[[tuple[int, ...]], Any]
+    base: Array
+    token: str
+
+    @classmethod
+    def of(cls, partials: Array) -> Grid:
+        """The grid of an array whose blocks are partial results."""
+        return cls(partials.numblocks, partial(_key, partials.name), partials, partials.name)
+
+
+def _group_task(
+    func: Callable[..., Any],
+    grid: Grid,
+    group: tuple[int, ...],
+    sizes: dict[int, int],
+    axes: tuple[int, ...],
+    concatenate: bool,
+) -> Any:
+    """The task combining the partials of ``group`` (groups of ``sizes[a]`` along axis a)."""
+
+    def nest(level: int, index: list[int]) -> Any:
+        if level == len(axes):
+            return grid.ref(tuple(index))
+        a = axes[level]
+        start = group[a] * sizes[a]
+        stop = min(start + sizes[a], grid.numblocks[a])
+        return [nest(level + 1, [*index[:a], j, *index[a + 1 :]]) for j in range(start, stop)]
+
+    nested = nest(0, list(group))
+    return (_concatenate_then, func, nested, axes) if concatenate else (func, nested)
+
+
+def _level(
+    grid: Grid,
+    func: Callable[..., Any],
+    sizes: dict[int, int],
+    axes: tuple[int, ...],
+    concatenate: bool,
+    name: str,
+    key_of: Callable[[tuple[int, ...]], tuple[Any, ...]],
+) -> dict[Any, Any]:
+    """One level of the tree: a task per group, stored under ``key_of(group)``."""
+    groups = [math.ceil(n / sizes[a]) if a in sizes else n for a, n in enumerate(grid.numblocks)]
+    return {
+        (name, *key_of(g)): _group_task(func, grid, g, sizes, axes, concatenate)
+        for g in product(*(range(n) for n in groups))
+    }
+
+
+def tree_reduce(
+    grid: Grid,
+    axes: tuple[int, ...],
+    aggregate: Callable[..., Any],
+    *,
+    combine: Callable[..., Any] | None = None,
+    keepdims: bool = False,
+    dtype: Any,
+    split_every: Any = None,
+    concatenate: bool = True,
+    output_size: int = 1,
+    name: str | None = None,
+) -> Array:
+    """Combine the partials of ``grid`` level by level along ``axes``, then aggregate.
+
+    See :func:`reduction` for the parameters; ``grid`` describes the partial results.
+
+    >>> import tessera.array as da
+    >>> x = da.arange(8, chunks=2)
+    >>> tree_reduce(Grid.of(x), (0,), np.max, dtype=x.dtype, split_every=2).compute()
+    np.int64(7)
+    """
+    ndim = len(grid.numblocks)
+    split = split_sizes(split_every, axes, ndim)
+    combine_fn = partial(combine or aggregate, axis=axes, keepdims=True)
+    while any(split[a] > 1 and grid.numblocks[a] > split[a] for a in axes):
+        token = tokenize(grid.token, combine_fn, split, concatenate)
+        lname = f"{funcname(combine or aggregate)}-partial-{token}"
+        layer = _level(grid, combine_fn, split, axes, concatenate, lname, lambda g: g)
+        numblocks = tuple(
+            math.ceil(n / split[a]) if a in split else n for a, n in enumerate(grid.numblocks)
+        )
+        chunks = tuple(
+            (1,) * n if a in split else c
+            for a, (n, c) in enumerate(zip(numblocks, grid.base.chunks, strict=True))
+        )
+        grid = Grid.of(new_array(lname, layer, chunks, grid.base.dtype, inputs=[grid.base]))
+    final = partial(aggregate, axis=axes, keepdims=keepdims)
+    token = tokenize(
+        grid.token, combine_fn, final, split, concatenate, np.dtype(dtype), output_size
+    )
+    out_name = f"{name or funcname(aggregate)}-{token}"
+    whole = {a: grid.numblocks[a] for a in axes}
+    if keepdims:
+        chunks = tuple((output_size,) if a in whole else c for a, c in enumerate(grid.base.chunks))
+        layer = _level(grid, final, whole, axes, concatenate, out_name, lambda g: g)
+    else:
+        chunks = tuple(c for a, c in enumerate(grid.base.chunks) if a not in whole)
+        keep = [a for a in range(ndim) if a not in whole]
+        layer = _level(
+            grid, final, whole, axes, concatenate, out_name, lambda g: tuple(g[a] for a in keep)
+        )
+    return new_array(out_name, layer, chunks, dtype, inputs=[grid.base])
+
+
+def _key(name: str, index: tuple[int, ...]) -> tuple[Any, ...]:
+    return (name, *index)
+
+
+def _infer_dtype(
+    chunk: Callable[..., Any],
+    aggregate: Callable[..., Any],
+    x: Array,
+    axes: tuple[int, ...],
+    keepdims: bool,
+) -> np.dtype[Any]:
+    probe = np.ones((1,) * x.ndim, dtype=x.dtype)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = aggregate(chunk(probe, axis=axes, keepdims=True), axis=axes, keepdims=keepdims)
+    except Exception as e:
+        raise TypeError(
+            f"Could not infer the dtype of {funcname(aggregate)} on a {x.dtype} array by "
+            f"running it on a one-element array ({type(e).__name__}: {e}); pass dtype=..."
+        ) from e
+    return np.asarray(out).dtype
+
+
+def reduction(
+    x: Any,
+    chunk: Callable[..., Any],
+    aggregate: Callable[..., Any],
+    *,
+    combine: Callable[..., Any] | None = None,
+    axis: Any = None,
+    keepdims: bool = False,
+    dtype: Any = None,
+    split_every: Any = None,
+    concatenate: bool = True,
+    output_size: int = 1,
+    name: str | None = None,
+) -> Array:
+    """A tree reduction: ``chunk`` each block, ``combine`` partials in groups, ``aggregate``.
+
+    Parameters
+    ----------
+    x : Array or array-like
+        The array to reduce.
+    chunk : callable
+        ``chunk(block, axis=axes, keepdims=True)``: a partial result per block -- an
+        array keeping the reduced axes (length 1 each), or a dict of such arrays.
+    aggregate : callable
+        ``aggregate(partials, axis=axes, keepdims=keepdims)``: the final result from the
+        joined partials of one output block.
+    combine : callable, optional
+        ``combine(partials, axis=axes, keepdims=True)``: partials from joined partials,
+        used at the intermediate levels; default ``aggregate``.
+    axis : None, int or tuple of ints
+        Axes to reduce (negative counts from the end; ``None``: all).
+    keepdims : bool
+        Keep the reduced axes with length ``output_size``.
+    dtype : dtype, optional
+        The result's dtype; default: inferred by running ``chunk`` and ``aggregate`` on a
+        one-element array.
+    split_every : None, int or dict
+        Fan-in of the tree (see :func:`split_sizes`).
+    concatenate : bool
+        Join the partials of a group into one array (or dict) before ``combine`` /
+        ``aggregate``; with ``False`` they receive nested lists (one level per reduced axis).
+    output_size : int
+        Length of the reduced axes in the result when ``keepdims`` is true.
+    name : str, optional
+        Prefix of the output's name (default: ``aggregate``'s name).
+
+    Examples
+    --------
+    >>> import tessera.array as da
+    >>> x = da.ones((4, 6), chunks=(2, 2), dtype=int)
+    >>> reduction(x, np.sum, np.sum, axis=1, dtype=int).compute()
+    array([6, 6, 6, 6])
+    >>> def chunk(b, axis, keepdims):
+    ...     return {"n": np.full((1,) * b.ndim, b.size), "total": b.sum(axis, keepdims=True)}
+    >>> def agg(p, axis, keepdims):
+    ...     return p["total"].sum(axis, keepdims=keepdims) / p["n"].sum(axis, keepdims=keepdims)
+    >>> reduction(x, chunk, agg, dtype=float).compute()
+    np.float64(1.0)
+    """
+    if not isinstance(x, Array):
+        from tessera.array.creation import asarray
+
+        x = asarray(x)
+    prefix = name or funcname(aggregate)
+    axes = validate_axis(axis, x.ndim, x.shape, prefix)
+    if dtype is None:
+        dtype = _infer_dtype(chunk, aggregate, x, axes, keepdims)
+    kept = nonempty_blocks(x.chunks, axes)
+    numblocks = tuple(len(kept[a]) if a in kept else n for a, n in enumerate(x.numblocks))
+    chunk_fn = partial(chunk, axis=axes, keepdims=True)
+    source = partial(_source_key, x.name, kept)
+    if all(numblocks[a] == 1 for a in axes):
+        # one partial per output block: chunk runs inside the aggregate task
+        grid = Grid(numblocks, partial(_nested_chunk, chunk_fn, source), x, tokenize(x, chunk_fn))
+    else:
+        pname = f"{funcname(chunk)}-{tokenize(x, chunk_fn, kept)}"
+        layer = {
+            (pname, *i): (chunk_fn, source(i)) for i in product(*(range(n) for n in numblocks))
+        }
+        chunks = tuple((1,) * numblocks[a] if a in kept else c for a, c in enumerate(x.chunks))
+        grid = Grid.of(new_array(pname, layer, chunks, x.dtype, inputs=[x]))
+    return tree_reduce(
+        grid,
+        axes,
+        aggregate,
+        combine=combine,
+        keepdims=keepdims,
+        dtype=dtype,
+        split_every=split_every,
+        concatenate=concatenate,
+        output_size=output_size,
+        name=prefix,
+    )
+
+
+def _source_key(name: str, kept: dict[int, list[int]], index: tuple[int, ...]) -> tuple[Any, ...]:
+    """The key of the input block read for partial ``index`` (skipping empty blocks)."""
+    return (name, *(kept[a][i] if a in kept else i for a, i in enumerate(index)))
+
+
+def _nested_chunk(
+    chunk_fn: Callable[..., Any], source: Callable[..., Any], index: tuple[int, ...]
+) -> Any:
+    return (chunk_fn, source(index))
