@@ -9,6 +9,8 @@ Map
   ``memory`` benchmark (scheduler bookkeeping bytes per task).
 - :mod:`benchmarks.array_bench` -- the ``array`` benchmark: the array issue's four
   workloads, tessera vs NumPy vs Dask, with peak memory.
+- :mod:`benchmarks.bag_bench` -- the ``bag`` benchmark: word count over 128 MB of text,
+  ``foldby`` and ``groupby`` on 10M records, against plain Python and Dask.
 - :mod:`benchmarks.report` -- the tables printed to stdout and the JSON file.
 
 When Dask is importable in the same interpreter, every benchmark also runs Dask's
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import array_bench, overhead
+from benchmarks import array_bench, bag_bench, overhead
 from benchmarks.report import Section
 
 __all__ = ["BENCHMARKS"]
@@ -34,4 +36,5 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "overhead": overhead.run_overhead,
     "memory": overhead.run_memory,
     "array": array_bench.run_array,
+    "bag": bag_bench.run_section,
 }
