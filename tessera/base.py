@@ -23,6 +23,7 @@ Map
       what identifies the collection for :func:`tokenize`; default: its keys.
 
 - :class:`Collection` -- a mixin giving ``compute``, ``persist`` and ``__tessera_tokenize__``.
+- :class:`ConvertsByComputing` -- a mixin: ``bool``/``int``/``float``/``complex`` compute.
 - :func:`compute`, :func:`persist`, :func:`optimize`, :func:`is_collection`,
   :func:`tokenize` (from :mod:`tessera.hashing`).
 
@@ -55,7 +56,15 @@ from tessera.scheduling.graph import flatten_keys
 from tessera.scheduling.optimize import optimize_graph
 from tessera.scheduling.registry import get_scheduler
 
-__all__ = ["Collection", "compute", "is_collection", "optimize", "persist", "tokenize"]
+__all__ = [
+    "Collection",
+    "ConvertsByComputing",
+    "compute",
+    "is_collection",
+    "optimize",
+    "persist",
+    "tokenize",
+]
 
 
 def is_collection(x: object) -> bool:
@@ -91,6 +100,29 @@ class Collection:
         """Compute this collection and return one backed by its results."""
         (result,) = persist(self, traverse=False, **kwargs)
         return result
+
+
+class ConvertsByComputing:
+    """Mixin: ``bool()``, ``int()``, ``float()`` and ``complex()`` compute the value, as in Dask.
+
+    For collections that stand for one value (a 0-d array, a bag's ``Item``); the class
+    must also have ``compute()``.
+    """
+
+    def _value(self) -> Any:
+        return self.compute()  # type: ignore[attr-defined]
+
+    def __bool__(self) -> bool:
+        return bool(self._value())
+
+    def __int__(self) -> int:
+        return int(self._value())
+
+    def __float__(self) -> float:
+        return float(self._value())
+
+    def __complex__(self) -> complex:
+        return complex(self._value())
 
 
 class _Slot:

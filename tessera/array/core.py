@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from tessera.array.chunks import Chunks
-from tessera.base import Collection
+from tessera.base import Collection, ConvertsByComputing
 from tessera.scheduling import threaded
 
 __all__ = ["Array", "concatenate_blocks", "new_array"]
@@ -63,7 +63,7 @@ def _finalize(results: Any, ndim: int) -> Any:
     return concatenate_blocks(results, ndim)
 
 
-class Array(Collection):
+class Array(ConvertsByComputing, Collection):
     """A lazy N-dimensional array split into NumPy blocks.
 
     Build arrays with the creation functions (``from_array``, ``arange``, ``ones``...)
@@ -201,18 +201,6 @@ class Array(Collection):
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         x = np.asarray(self.compute())
         return x.astype(dtype) if dtype is not None else x
-
-    def __bool__(self) -> bool:
-        return bool(self.compute())
-
-    def __int__(self) -> int:
-        return int(self.compute())
-
-    def __float__(self) -> float:
-        return float(self.compute())
-
-    def __complex__(self) -> complex:
-        return complex(self.compute())
 
     def __index__(self) -> int:
         return int(self.compute())

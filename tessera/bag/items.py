@@ -41,6 +41,7 @@ from tessera.bag.graph import (
     optimize,
 )
 from tessera.bag.shuffle import spill_scope
+from tessera.base import ConvertsByComputing
 from tessera.scheduling import multiprocessing
 from tessera.scheduling.graph import iskey, istask
 
@@ -68,7 +69,7 @@ def rebuild_item(dsk: Mapping[Any, Any], key: tuple[str, int]) -> Item:
     return Item(Layers({key[0]: layer}), key)
 
 
-class Item(ItemBase):
+class Item(ConvertsByComputing, ItemBase):
     """A single lazy value.
 
     Items come from reductions (``Bag.sum()``, ``Bag.count()``, ``Bag.fold(...)``...),
@@ -249,15 +250,4 @@ class Item(ItemBase):
     def __invert__(self) -> Item:
         return self._op(operator.invert, self)
 
-    # -- conversions compute, as in Dask -------------------------------------------------
-    def __int__(self) -> int:
-        return int(self.compute())
-
-    def __float__(self) -> float:
-        return float(self.compute())
-
-    def __complex__(self) -> complex:
-        return complex(self.compute())
-
-    def __bool__(self) -> bool:
-        return bool(self.compute())
+    # conversions (bool, int, float, complex) compute: ConvertsByComputing
