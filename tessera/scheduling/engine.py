@@ -178,12 +178,14 @@ def execute(
             status[i] = READY
     state = StateView(cg, results, status) if callbacks else None
     dsk = {} if dsk is None else dsk
-    for cb in callbacks:
-        cb._start(dsk)
-    for cb in callbacks:
-        cb._start_state(dsk, state)
+    started: list[Any] = []  # callbacks whose _start ran: they get _finish whatever happens
     errored = True
     try:
+        for cb in callbacks:
+            cb._start(dsk)
+            started.append(cb)
+        for cb in callbacks:
+            cb._start_state(dsk, state)
         if backend is None and not callbacks:
             _run_inline(cg, ordering, results, refcount)
         elif backend is None:
@@ -194,7 +196,7 @@ def execute(
             )
         errored = False
     finally:
-        for cb in callbacks:
+        for cb in started:
             cb._finish(dsk, state, errored)
     return [results[o] for o in cg.outputs]
 
@@ -228,6 +230,7 @@ def _run_inline_with_callbacks(
 
     ops, deps, keys = cg.ops, cg.deps, cg.keys
     state = StateView(cg, results, status)
+    waiting = [len(d) for d in deps]
     worker = _worker_id()
     for i in ordering:
         key = keys[i]
@@ -246,7 +249,8 @@ def _run_inline_with_callbacks(
                 results[d] = None
                 status[d] = RELEASED
         for j in cg.dependents[i]:
-            if status[j] == WAITING and all(status[d] >= DONE for d in deps[j]):
+            waiting[j] -= 1
+            if not waiting[j]:
                 status[j] = READY
         for cb in callbacks:
             cb._posttask(key, results[i], dsk, state, worker)

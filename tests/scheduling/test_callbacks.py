@@ -145,3 +145,15 @@ def test_a_none_result_is_cached_not_released() -> None:
     with Callback(posttask=post):
         synchronous.get({"n": (type(None),), "m": (lambda x: 1, "n")}, "m")
     assert snapshots == [(set(), {"n": None})]
+
+
+def test_callbacks_started_before_a_failing_start_are_finished(get: Any) -> None:
+    finished: list[bool] = []
+
+    def bad_start(dsk: Any) -> None:
+        raise RuntimeError("start failed")
+
+    first = Callback(finish=lambda dsk, state, errored: finished.append(errored))
+    with pytest.raises(RuntimeError, match="start failed"):
+        get(DSK, "e", callbacks=[first, Callback(start=bad_start)])
+    assert finished == [True]
