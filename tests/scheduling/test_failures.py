@@ -45,13 +45,17 @@ def test_pool_is_kept_warm_between_computes() -> None:
     assert os.getpid() not in first
 
 
-def _interrupt_main_when(started: threading.Event) -> threading.Thread:
+def _interrupt_main_when(
+    started: threading.Event, give_up: threading.Event | None = None
+) -> threading.Thread:
+    """Send SIGINT to the main thread once ``started`` is set (not if ``give_up`` is)."""
     main = threading.main_thread().ident
     assert main is not None
 
     def fire() -> None:
         started.wait()
-        signal.pthread_kill(main, signal.SIGINT)
+        if give_up is None or not give_up.is_set():
+            signal.pthread_kill(main, signal.SIGINT)
 
     t = threading.Thread(target=fire, name="tessera-test-interrupter")
     t.start()
@@ -76,12 +80,15 @@ def test_ctrl_c_with_threads_stops_promptly(sigint_default: None) -> None:
         return x
 
     dsk: dict[Any, Any] = {("t", i): (blocker, i) for i in range(100)}
-    t = _interrupt_main_when(started)
+    give_up = threading.Event()
+    t = _interrupt_main_when(started, give_up)
     try:
         with pytest.raises(KeyboardInterrupt):
             threaded.get(dsk, list(dsk), num_workers=2)
     finally:
         release.set()
+        give_up.set()  # if no task ever started, let the interrupter end quietly
+        started.set()
         t.join()
     # the pool is free again, and at most the batches in flight (2 per worker) ran
     assert threaded.get({"x": (inc, 1)}, "x") == 2
@@ -91,21 +98,27 @@ def test_ctrl_c_with_threads_stops_promptly(sigint_default: None) -> None:
 def test_ctrl_c_with_processes_kills_busy_workers(sigint_default: None, tmp_path: Any) -> None:
     fifo = str(tmp_path / "started")
     os.mkfifo(fifo)
-    started = threading.Event()
+    started, give_up = threading.Event(), threading.Event()
     pids: list[int] = []
 
     def watch() -> None:
         with open(fifo) as f:
-            pids.append(int(f.readline()))
+            line = f.readline()
+        if line:
+            pids.append(int(line))
         started.set()
 
     watcher = threading.Thread(target=watch, name="tessera-test-watcher")
     watcher.start()
-    t = _interrupt_main_when(started)
+    t = _interrupt_main_when(started, give_up)
     try:
         with pytest.raises(KeyboardInterrupt):
             mp_get.get({"x": (_announce_then_block, fifo)}, "x")
     finally:
+        give_up.set()  # whatever happened, end the helper threads without an interrupt
+        if watcher.is_alive():  # the task never ran: release the watcher
+            with open(fifo, "w"):
+                pass
         watcher.join()
         t.join()
     import multiprocessing
