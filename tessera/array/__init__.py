@@ -26,7 +26,6 @@ from tessera.array import random
 from tessera.array import reductions as _reductions
 from tessera.array import routines as _routines
 from tessera.array import slicing as _slicing
-from tessera.array import store as _store
 from tessera.array import ufuncs as _ufuncs
 from tessera.array.blockwise import blockwise
 from tessera.array.chunks import normalize_chunks
@@ -49,12 +48,14 @@ from tessera.array.creation import (
 )
 from tessera.array.elementwise import astype, elemwise, map_blocks, where
 from tessera.array.linalg import *  # noqa: F403
+from tessera.array.npystack import from_npy_stack, to_npy_stack
 from tessera.array.rechunk import rechunk
 from tessera.array.reductions import *  # noqa: F403
 from tessera.array.routines import *  # noqa: F403
 from tessera.array.slicing import *  # noqa: F403
-from tessera.array.store import *  # noqa: F403
+from tessera.array.store import store
 from tessera.array.ufuncs import *  # noqa: F403
+from tessera.array.zarr_io import from_zarr, to_zarr
 from tessera.base import compute, persist
 
 __all__ = [
@@ -87,6 +88,10 @@ __all__ = [
     *_routines.__all__,
     *_slicing.__all__,
     *_linalg.__all__,
-    *_store.__all__,
+    "from_npy_stack",
+    "to_npy_stack",
+    "store",
+    "from_zarr",
+    "to_zarr",
     *_ufuncs.__all__,
 ]

@@ -6,9 +6,8 @@ Map
   ``target[region] = block`` (NumPy arrays and memmaps, h5py datasets, zarr arrays): one
   task per block, an optional lock around each write.  ``compute=False`` returns a
   :class:`StoreResult` collection that writes when computed.
-- :func:`to_npy_stack` / :func:`from_npy_stack` -- one ``.npy`` file per block along an
-  axis plus an ``info`` file (JSON: chunks, dtype, axis), read back lazily.
-- :func:`to_zarr` / :func:`from_zarr` -- zarr arrays (needs the ``zarr`` extra).
+- ``.npy`` stacks live in :mod:`tessera.array.npystack`, zarr in
+  :mod:`tessera.array.zarr_io`; both write through :func:`store`.
 - :class:`SerializableLock` -- a lock that survives pickling (one lock per token in each
   process).
 
@@ -32,19 +31,11 @@ array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import pickle
-import shutil
-import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import product
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -56,12 +47,13 @@ from tessera.base import compute as compute_collections
 from tessera.hashing import tokenize
 from tessera.scheduling import threaded
 
-__all__ = ["from_npy_stack", "from_zarr", "store", "to_npy_stack", "to_zarr"]
+__all__ = ["SerializableLock", "StoreResult", "store"]
 
 
 class SerializableLock:
     """A ``threading.Lock`` that pickles: equal tokens share one lock in each process.
 
+    >>> import pickle
     >>> lock = SerializableLock()
     >>> with lock:
     ...     pickle.loads(pickle.dumps(lock)).lock is lock.lock
@@ -157,8 +149,12 @@ def _write(block: Any, target: Any, index: tuple[slice, ...], lock: Any, keep: b
 # -- store --------------------------------------------------------------------------------
 
 
-def _region(region: Any, shape: tuple[int, ...]) -> list[range]:
-    """The positions that a region (slices, one per leading axis) selects on each axis."""
+def region_ranges(region: Any, shape: tuple[int, ...]) -> list[range]:
+    """The positions that a region (slices, one per leading axis) selects on each axis.
+
+    >>> region_ranges((slice(1, 3),), (5, 2))
+    [range(1, 3), range(0, 2)]
+    """
     if region is None:
         region = ()
     if isinstance(region, slice):
@@ -230,7 +226,7 @@ def _store_one(source: Array, target: Any, region: Any, lock: Any, keep: bool) -
             "x.compute_chunk_sizes() first"
         )
     tshape = tuple(int(n) for n in target.shape)
-    positions = _region(region, tshape)
+    positions = region_ranges(region, tshape)
     rshape = tuple(len(r) for r in positions)
     if rshape != source.shape:
         where = f"the region {region!r} of a target of shape {tshape}" if region else "a target"
@@ -349,264 +345,3 @@ def _store_method(self: Array, target: Any, **kwargs: Any) -> Any:
 
 
 Array.store = _store_method  # type: ignore[attr-defined]
-
-
-# -- .npy stacks ---------------------------------------------------------------------------
-
-
-def _save_block(block: Any, path: Path) -> None:
-    with open(path, "wb") as f:
-        np.save(f, np.asarray(block), allow_pickle=False)
-
-
-def to_npy_stack(dirname: str | os.PathLike[str], x: Any, axis: int = 0, **kwargs: Any) -> None:
-    """Write ``x`` as one ``.npy`` file per block along ``axis``, plus an ``info`` file.
-
-    The array is first rechunked to be whole along the other axes.  Keywords go to
-    :func:`tessera.compute`.  Read it back with :func:`from_npy_stack`.
-
-    Examples
-    --------
-    >>> import os, tempfile, tessera.array as da
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     da.to_npy_stack(os.path.join(tmp, "stack"), da.ones((5, 2), chunks=(2, 1)))
-    ...     print(sorted(os.listdir(os.path.join(tmp, "stack"))))
-    ...     print(da.from_npy_stack(os.path.join(tmp, "stack"), mmap_mode=None).chunks)
-    ['0.npy', '1.npy', '2.npy', 'info']
-    ((2, 2, 1), (2,))
-    """
-    from numpy.exceptions import AxisError
-
-    from tessera.array.creation import asarray
-    from tessera.array.rechunk import rechunk
-
-    x = asarray(x)
-    if x.ndim == 0 or not -x.ndim <= axis < x.ndim:
-        raise AxisError(
-            f"to_npy_stack: axis {axis} is out of bounds for an array of shape {x.shape}"
-        )
-    if x.dtype.hasobject:
-        raise ValueError("to_npy_stack cannot write arrays of dtype object (no pickles)")
-    axis %= x.ndim
-    x = rechunk(x, tuple(c if i == axis else -1 for i, c in enumerate(x.chunks)))
-    final = Path(dirname)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
-    try:
-        name = f"to-npy-stack-{tokenize(x, str(staging))}"
-        layer = {
-            (name, i): (
-                _save_block,
-                (x.name, *[i if a == axis else 0 for a in range(x.ndim)]),
-                staging / f"{i}.npy",
-            )
-            for i in range(x.numblocks[axis])
-        }
-        compute_collections(StoreResult({**x.layers, name: layer}, list(layer)), **kwargs)
-        info = {
-            "format": "tessera-npy-stack",
-            "chunks": [list(c) for c in x.chunks],
-            "dtype": np.lib.format.dtype_to_descr(x.dtype),
-            "axis": axis,
-        }
-        (staging / "info").write_text(json.dumps(info))
-        if not final.exists():
-            staging.rename(final)
-            return
-        for i in range(x.numblocks[axis]):
-            os.replace(staging / f"{i}.npy", final / f"{i}.npy")
-        os.replace(staging / "info", final / "info")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _read_info(dirname: Path) -> dict[str, Any]:
-    raw = (dirname / "info").read_bytes()
-    try:
-        info: dict[str, Any] = json.loads(raw)
-        info["dtype"] = np.lib.format.descr_to_dtype(_tuples(info["dtype"]))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        info = pickle.loads(raw)  # a stack written by Dask
-    info["chunks"] = tuple(tuple(int(n) for n in c) for c in info["chunks"])
-    return info
-
-
-def _tuples(descr: Any) -> Any:
-    """Undo JSON's lists-for-tuples in a dtype description (structured dtypes)."""
-    if isinstance(descr, str):
-        return descr
-    fields = []
-    for name, fmt, *shape in descr:
-        name = tuple(name) if isinstance(name, list) else name
-        fields.append((name, _tuples(fmt), *(tuple(s) for s in shape)))
-    return fields
-
-
-@dataclass(frozen=True)
-class _LoadBlock:
-    path: Path
-    shape: tuple[int, ...]
-    mmap_mode: str | None
-
-    def __call__(self) -> np.ndarray:
-        block = np.load(self.path, mmap_mode=self.mmap_mode, allow_pickle=False)  # type: ignore[arg-type]
-        if block.shape != self.shape:
-            raise ValueError(
-                f"{self.path} holds shape {block.shape}, the info file says {self.shape}"
-            )
-        return block
-
-
-def from_npy_stack(dirname: str | os.PathLike[str], mmap_mode: str | None = "r") -> Array:
-    """Read a stack written by :func:`to_npy_stack` (or by Dask) lazily, block by block.
-
-    Parameters
-    ----------
-    dirname : path
-        The stack's directory.
-    mmap_mode : {"r", "r+", "c", None}
-        How each block's file is opened (``None``: read into memory).  A Dask stack's
-        ``info`` file is a pickle: only open stacks you trust.
-
-    Examples
-    --------
-    >>> import tempfile, tessera.array as da
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     da.to_npy_stack(tmp, da.arange(6, chunks=4))
-    ...     print(da.from_npy_stack(tmp, mmap_mode=None).compute())
-    [0 1 2 3 4 5]
-    """
-    path = Path(dirname)
-    info = _read_info(path)
-    chunks, axis = info["chunks"], int(info["axis"])
-    stamp = (path / "info").stat().st_mtime_ns
-    token = tokenize(str(path.resolve()), chunks, info["dtype"], axis, stamp, mmap_mode)
-    name = f"from-npy-stack-{token}"
-    layer: dict[Any, Any] = {}
-    for i in range(len(chunks[axis])):
-        shape = tuple(c[i] if a == axis else c[0] for a, c in enumerate(chunks))
-        idx = [i if a == axis else 0 for a in range(len(chunks))]
-        key = (name, *idx)
-        layer[key] = (_LoadBlock(path / f"{i}.npy", shape, mmap_mode),)
-    return new_array(name, layer, chunks, info["dtype"])
-
-
-# -- zarr ---------------------------------------------------------------------------------
-
-
-def _import_zarr(function: str) -> Any:
-    try:
-        import zarr
-    except ImportError:
-        raise ImportError(
-            f"tessera.array.{function} needs the zarr package: pip install 'tessera[zarr]'"
-        ) from None
-    return zarr
-
-
-def _aligned(
-    chunks: Sequence[Sequence[int]], zchunks: Sequence[int], start: Sequence[int]
-) -> bool:
-    """Whether every inner block boundary (shifted by ``start``) falls on a zarr chunk edge."""
-    for c, z, s in zip(chunks, zchunks, start, strict=True):
-        if any((s + b) % z for b in chunk_bounds(tuple(c))[1:-1]):
-            return False
-    return True
-
-
-def to_zarr(
-    arr: Any,
-    url: Any,
-    component: str | None = None,
-    storage_options: dict[str, Any] | None = None,
-    overwrite: bool = False,
-    region: Any = None,
-    compute: bool = True,
-    return_stored: bool = False,
-    **kwargs: Any,
-) -> Any:
-    """Write an array to a zarr array (a path, a store, or an existing ``zarr.Array``).
-
-    A new zarr array takes the array's chunks, which must be regular (equal blocks
-    but the last); writes are not locked since they fall on separate zarr chunks.
-    Writing into an existing ``zarr.Array`` rechunks to its chunks if needed (or,
-    with a ``region``, locks the writes).  ``kwargs`` go to ``zarr.create``.
-
-    Examples
-    --------
-    >>> import pytest; zarr = pytest.importorskip("zarr")  # the zarr extra
-    >>> import os, tempfile, tessera.array as da
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     da.to_zarr(da.arange(10, chunks=4), os.path.join(tmp, "x.zarr"), component="x")
-    ...     print(da.from_zarr(os.path.join(tmp, "x.zarr"), component="x").compute())
-    [0 1 2 3 4 5 6 7 8 9]
-    """
-    from tessera.array.creation import asarray
-    from tessera.array.rechunk import rechunk
-
-    zarr = _import_zarr("to_zarr")
-    arr = asarray(arr)
-    if isinstance(url, zarr.Array):
-        start = [r.start for r in _region(region, tuple(url.shape))]
-        grid = getattr(url, "shards", None) or url.chunks  # the unit zarr writes whole
-        lock = not _aligned(arr.chunks, grid, start)
-        if lock and region is None:
-            arr, lock = rechunk(arr, grid), False
-        return store(
-            arr, url, lock=lock, regions=region, compute=compute, return_stored=return_stored
-        )
-    if region is not None:
-        raise ValueError("to_zarr: region= is only for writing into an existing zarr.Array")
-    irregular = [c for c in arr.chunks if len(set(c[:-1])) > 1 or c[-1] > c[0]]
-    if irregular:
-        raise ValueError(
-            f"to_zarr: zarr needs regular chunks (equal blocks, the last one may be smaller), "
-            f"got {arr.chunks}; call x.rechunk(...) first"
-        )
-    if storage_options:
-        kwargs["storage_options"] = storage_options
-    z = zarr.create(
-        shape=arr.shape,
-        chunks=tuple(max(c, 1) for c in arr.chunksize),
-        dtype=arr.dtype,
-        store=url,
-        path=component,
-        overwrite=overwrite,
-        **kwargs,
-    )
-    return store(arr, z, lock=False, compute=compute, return_stored=return_stored)
-
-
-def from_zarr(
-    url: Any,
-    component: str | None = None,
-    storage_options: dict[str, Any] | None = None,
-    chunks: Any = None,
-    name: str | None = None,
-    **kwargs: Any,
-) -> Array:
-    """A lazy array reading a zarr array (a path, a store or a ``zarr.Array``).
-
-    ``chunks`` defaults to the zarr array's own chunks; ``kwargs`` go to
-    ``zarr.open_array``.
-
-    Examples
-    --------
-    >>> import pytest; zarr = pytest.importorskip("zarr")  # the zarr extra
-    >>> import tessera.array as da
-    >>> z = zarr.create(shape=(4, 4), chunks=(2, 2), dtype="i4")
-    >>> z[:] = 7
-    >>> x = da.from_zarr(z)
-    >>> x.chunks, int(x.compute().sum())
-    (((2, 2), (2, 2)), 112)
-    """
-    from tessera.array.creation import from_array
-
-    zarr = _import_zarr("from_zarr")
-    if isinstance(url, zarr.Array):
-        z = url
-    else:
-        if storage_options:
-            kwargs["storage_options"] = storage_options
-        z = zarr.open_array(store=url, path=component or "", mode="r", **kwargs)
-    return from_array(z, chunks=z.chunks if chunks is None else chunks, name=name)
