@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from tessera.array import blocks as _blocks  # noqa: F401 - installs Array.blocks
+from tessera.array import vindex as _vindex  # noqa: F401 - installs Array.vindex
 from tessera.array.chunks import chunk_bounds
 from tessera.array.core import Array, new_array
 from tessera.array.masking import check_known, compute_chunk_sizes, is_unknown, mask, unknown_error
