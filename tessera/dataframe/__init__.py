@@ -1,0 +1,63 @@
+"""Lazy, partitioned pandas DataFrames and Series (Dask's ``dask.dataframe`` API).
+
+Map
+---
+- :mod:`~tessera.dataframe.core` -- :class:`DataFrame`, :class:`Series` (structure,
+  selection, ``assign``, ``len``).
+- :mod:`~tessera.dataframe.head` -- ``head`` and ``tail``.
+- :mod:`~tessera.dataframe.scalar` -- :class:`Scalar`, a lazy single value.
+- :mod:`~tessera.dataframe.graph` -- meta inference and the partition-wise waist.
+- :mod:`~tessera.dataframe.elementwise` -- operators and element-wise methods.
+- :mod:`~tessera.dataframe.reductions` -- the tree reduction waist and reductions.
+- :mod:`~tessera.dataframe.groupby` -- grouped reductions.
+- :mod:`~tessera.dataframe.creation` -- :func:`from_pandas`, :func:`from_dict`.
+- :mod:`~tessera.dataframe.testing` -- :func:`~tessera.dataframe.testing.assert_eq`.
+
+Default scheduler: threads.
+
+>>> import pandas as pd, tessera.dataframe as dd
+>>> df = dd.from_pandas(pd.DataFrame({"k": [1, 2, 1], "v": [1.0, 2.0, 3.0]}), npartitions=2)
+>>> df[df.v > 1].groupby("k").v.sum().compute().to_dict()
+{1: 3.0, 2: 2.0}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tessera.base import compute
+from tessera.dataframe.core import DataFrame, Series
+from tessera.dataframe.creation import from_dict, from_pandas
+from tessera.dataframe.graph import partitionwise
+from tessera.dataframe.scalar import Scalar
+
+__all__ = [
+    "DataFrame",
+    "Scalar",
+    "Series",
+    "compute",
+    "from_dict",
+    "from_pandas",
+    "map_partitions",
+]
+
+
+def map_partitions(func: Any, *args: Any, meta: Any = None, **kwargs: Any) -> Any:
+    """Apply ``func`` to each partition of the frames in ``args``.
+
+    Frames must have the same number of partitions; lazy scalars and other values are
+    passed to every call.  Without ``meta=``, the output's meta is found by calling
+    ``func`` on the empty metas; if that raises, on small fake partitions, with a
+    ``UserWarning`` (pass ``meta=`` -- an empty pandas object, a dict of column -> dtype
+    or a ``(name, dtype)`` tuple -- to be sure).
+
+    Examples
+    --------
+    >>> import pandas as pd, tessera.dataframe as dd
+    >>> df = dd.from_dict({"a": [1, 2, 3]}, npartitions=2)
+    >>> dd.map_partitions(lambda d, k: d.a + k, df, 10).compute().tolist()
+    [11, 12, 13]
+    >>> dd.map_partitions(len, df, meta=("n", "int64")).compute().tolist()
+    [2, 1]
+    """
+    return partitionwise(func, *args, meta=meta, **kwargs)

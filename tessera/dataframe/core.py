@@ -1,0 +1,363 @@
+"""The :class:`DataFrame` and :class:`Series` collections: lazy, partitioned pandas objects.
+
+Map
+---
+- :class:`_Frame` -- what both hold: ``layers`` (layer name -> tasks), ``name``, ``meta``
+  (an empty pandas object with the right columns, dtypes and index dtype) and
+  ``divisions`` (``npartitions + 1`` index bounds, all ``None`` when unknown).  Partition
+  ``i`` is the pandas object computed at key ``(name, i)``.  The class holds the
+  collection protocol, ``repr``, ``len``; ``head``/``tail`` come from
+  :mod:`~tessera.dataframe.head`, element-wise methods from
+  :mod:`~tessera.dataframe.elementwise` and reductions from
+  :mod:`~tessera.dataframe.reductions`.
+- :class:`DataFrame` -- adds column selection, ``assign``, ``df[c] = ...``, ``groupby``.
+- :class:`Series` -- adds ``dtype`` and ``name``-level methods.
+- :func:`finalize`, :func:`rebuild` -- concatenate computed partitions; wrap computed ones.
+
+State: a frame is immutable except ``df[c] = value``, which (like Dask) points the wrapper
+at a new graph.  Default scheduler: threads (pandas releases the GIL in its kernels).
+
+>>> import pandas as pd, tessera.dataframe as dd
+>>> df = dd.from_pandas(pd.DataFrame({"x": [1, 2, 3, 4]}), npartitions=2)
+>>> df.npartitions, df.divisions, df.columns.tolist()
+(2, (0, 2, 3), ['x'])
+>>> int(df[df.x > 1].x.sum().compute())
+9
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from tessera.base import Collection
+from tessera.dataframe.elementwise import ElementwiseMixin
+from tessera.dataframe.graph import Layers, partitionwise
+from tessera.dataframe.head import HeadTailMixin
+from tessera.dataframe.reductions import ReductionMixin
+from tessera.hashing import tokenize
+from tessera.scheduling import threaded
+
+__all__ = ["DataFrame", "Series", "finalize", "rebuild"]
+
+
+def finalize(results: list[Any]) -> Any:
+    """Concatenate computed partitions into one pandas object.
+
+    >>> finalize([pd.Series([1]), pd.Series([2], index=[1])]).tolist()
+    [1, 2]
+    """
+    if not all(isinstance(r, pd.DataFrame | pd.Series | pd.Index) for r in results):
+        return pd.Series(results)
+    if len(results) == 1:
+        return results[0]
+    return pd.concat(results)
+
+
+def rebuild(
+    dsk: Mapping[Any, Any], name: str, meta: Any, divisions: tuple[Any, ...]
+) -> DataFrame | Series:
+    """Return a frame over ``dsk`` (computed partitions or tasks).
+
+    >>> s = rebuild({("s", 0): pd.Series([1, 2])}, "s", pd.Series([], dtype=int), (0, 1))
+    >>> s.compute().tolist()
+    [1, 2]
+    """
+    from tessera.dataframe.graph import new_collection
+
+    layer = {k: ((_identity, v) if isinstance(v, pd.DataFrame | pd.Series) else v)
+             for k, v in dsk.items()}  # fmt: skip
+    out: DataFrame | Series = new_collection({name: layer}, name, meta, divisions)
+    return out
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+class _Frame(ElementwiseMixin, ReductionMixin, HeadTailMixin, Collection):
+    """Shared base of :class:`DataFrame` and :class:`Series`."""
+
+    __tessera_scheduler__ = staticmethod(threaded.get)
+    _kind = "Frame"
+
+    def __init__(self, layers: Layers, name: str, meta: Any, divisions: tuple[Any, ...]) -> None:
+        if len(divisions) < 2:
+            raise ValueError(f"divisions must have at least 2 entries, got {divisions!r}.")
+        self.layers = dict(layers)
+        self._name = name
+        self.meta = meta
+        self.divisions = tuple(divisions)
+
+    # -- the collection protocol --------------------------------------------------
+    def __tessera_graph__(self) -> dict[Any, Any]:
+        dsk: dict[Any, Any] = {}
+        for layer in self.layers.values():
+            dsk.update(layer)
+        return dsk
+
+    def __tessera_keys__(self) -> list[tuple[str, int]]:
+        return [(self._name, i) for i in range(self.npartitions)]
+
+    def __tessera_postcompute__(self) -> tuple[Any, tuple[Any, ...]]:
+        return finalize, ()
+
+    def __tessera_postpersist__(self) -> tuple[Any, tuple[Any, ...]]:
+        return rebuild, (self._name, self.meta, self.divisions)
+
+    @property
+    def dask(self) -> dict[Any, Any]:
+        """The task graph as one dict."""
+        return self.__tessera_graph__()
+
+    # -- structure -----------------------------------------------------------------
+    @property
+    def npartitions(self) -> int:
+        """The number of partitions."""
+        return len(self.divisions) - 1
+
+    @property
+    def known_divisions(self) -> bool:
+        """Whether the index bounds of the partitions are known."""
+        return len(self.divisions) > 0 and self.divisions[0] is not None
+
+    @property
+    def index(self) -> pd.Index:
+        """The (empty) index of the meta: its dtype and name, without computing."""
+        return self.meta.index
+
+    @property
+    def _meta(self) -> Any:
+        return self.meta
+
+    def _structure(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return (
+            f"tessera {self._kind} Structure:\n{self._structure()}\n"
+            f"tessera Name: {self._name.rsplit('-', 1)[0]}, {len(self.layers)} graph layers"
+        )
+
+    def _division_index(self) -> pd.Index:
+        labels = [d if d is not None else "" for d in self.divisions]
+        labels = [str(labels[0]), *["..." if d == "" else str(d) for d in labels[1:]]]
+        return pd.Index(labels, name=f"npartitions={self.npartitions}")
+
+    def __len__(self) -> int:
+        from tessera.dataframe.reductions import reduction
+
+        return int(reduction(self, len, sum, sum, meta=0, prefix="len").compute())
+
+    def map_partitions(self, func: Any, *args: Any, meta: Any = None, **kwargs: Any) -> Any:
+        """Apply ``func`` to every partition; see :func:`tessera.dataframe.map_partitions`.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_pandas(pd.DataFrame({"x": [1, 2, 3]}), npartitions=2)
+        >>> df.map_partitions(lambda d: d.x * 2).compute().tolist()
+        [2, 4, 6]
+        """
+        return partitionwise(func, self, *args, meta=meta, **kwargs)
+
+    def get_partition(self, i: int) -> Any:
+        """The ``i``-th partition as a one-partition collection."""
+        if not 0 <= i < self.npartitions:
+            raise IndexError(f"partition {i} out of range for {self.npartitions} partitions")
+        name = f"get-partition-{tokenize(self, i)}"
+        layers = dict(self.layers)
+        layers[name] = {(name, 0): (_identity, (self._name, i))}
+        return type(self)(layers, name, self.meta, self.divisions[i : i + 2])
+
+
+class DataFrame(_Frame):
+    """A lazy pandas DataFrame split by rows into partitions.
+
+    Create one with :func:`~tessera.dataframe.from_pandas` or
+    :func:`~tessera.dataframe.from_dict`.
+
+    >>> import tessera.dataframe as dd
+    >>> df = dd.from_pandas(pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]}), npartitions=1)
+    >>> df
+    tessera DataFrame Structure:
+                       a        b
+    npartitions=1
+    0              int64  float64
+    1                ...      ...
+    tessera Name: from-pandas, 1 graph layers
+    """
+
+    _kind = "DataFrame"
+
+    @property
+    def columns(self) -> pd.Index:
+        """The column labels.
+
+        >>> import tessera.dataframe as dd
+        >>> dd.from_dict({"a": [1], "b": [2.0]}, npartitions=1).columns.tolist()
+        ['a', 'b']
+        """
+        return self.meta.columns
+
+    @property
+    def dtypes(self) -> pd.Series:
+        """The dtype of each column."""
+        return self.meta.dtypes
+
+    def _structure(self) -> str:
+        rows = [[str(d) for d in self.dtypes]] + [["..."] * len(self.columns)] * self.npartitions
+        table = pd.DataFrame(rows, columns=self.columns, index=self._division_index())
+        return table.to_string()
+
+    def _check_columns(self, keys: list[Any]) -> None:
+        missing = [k for k in keys if k not in self.columns]
+        if missing:
+            raise KeyError(
+                f"Column(s) {missing!r} not found; available columns: {list(self.columns)!r}."
+            )
+
+    def __getitem__(self, key: Any) -> Any:
+        """``df[col]``, ``df[[cols]]`` or ``df[boolean_series]``.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"a": [1, 2, 3], "b": [4, 5, 6]}, npartitions=2)
+        >>> df[df.a > 1][["b"]].compute().b.tolist()
+        [5, 6]
+        """
+        if isinstance(key, _Frame):
+            return partitionwise(_getitem, self, key, prefix="getitem")
+        if isinstance(key, list | pd.Index):
+            self._check_columns(list(key))
+            return partitionwise(_getitem, self, list(key), prefix="getitem")
+        self._check_columns([key])
+        return partitionwise(_getitem, self, key, prefix="getitem")
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_") or key in ("meta", "layers", "name", "divisions"):
+            raise AttributeError(key)
+        if key in self.meta.columns:
+            return self[key]
+        raise AttributeError(f"'DataFrame' object has no attribute {key!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *(c for c in self.columns if isinstance(c, str))})
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """``df[c] = value`` points this wrapper at a new graph (as in Dask).
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"a": [1, 2]}, npartitions=1)
+        >>> df["b"] = df.a * 2
+        >>> df.compute().b.tolist()
+        [2, 4]
+        """
+        new = self.assign(**{key: value}) if isinstance(key, str) else self._assign({key: value})
+        self.layers, self._name, self.meta, self.divisions = (
+            new.layers, new._name, new.meta, new.divisions,
+        )  # fmt: skip
+
+    def assign(self, **kwargs: Any) -> DataFrame:
+        """New columns from frames of the same partitioning, scalars or callables.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"a": [1, 2]}, npartitions=2)
+        >>> df.assign(b=df.a + 1, c=0).compute()
+           a  b  c
+        0  1  2  0
+        1  2  3  0
+        """
+        return self._assign(kwargs)
+
+    def _assign(self, pairs: dict[Any, Any]) -> DataFrame:
+        out = self
+        for k, v in pairs.items():
+            if callable(v) and not isinstance(v, _Frame):
+                v = v(out)
+            out = partitionwise(_assign_one, out, k, v, prefix="assign")
+        return out
+
+    def groupby(self, by: Any, sort: bool = True, dropna: bool = True) -> Any:
+        """Group by one column or a list of columns; see :mod:`tessera.dataframe.groupby`.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
+        >>> df.groupby("k").v.sum().compute().tolist()
+        [4, 2]
+        """
+        from tessera.dataframe.groupby import GroupBy
+
+        return GroupBy(self, by, sort=sort, dropna=dropna)
+
+
+def _getitem(df: Any, key: Any) -> Any:
+    return df[key]
+
+
+def _assign_one(df: Any, key: Any, value: Any) -> Any:
+    df = df.copy(deep=False)
+    if isinstance(value, pd.Series) and len(df.index) == 0:
+        value = value.reindex(df.index)  # pandas would take the index of value instead
+    df[key] = value
+    return df
+
+
+class Series(_Frame):
+    """A lazy pandas Series split into partitions.
+
+    >>> import tessera.dataframe as dd
+    >>> s = dd.from_pandas(pd.Series([1.0, 2.0, 3.0], name="x"), npartitions=2)
+    >>> s
+    tessera Series Structure:
+    npartitions=2
+    0    float64
+    2        ...
+    2        ...
+    Name: x, dtype: float64
+    tessera Name: from-pandas, 1 graph layers
+    >>> (s * 2).compute().tolist()
+    [2.0, 4.0, 6.0]
+    """
+
+    _kind = "Series"
+
+    @property
+    def dtype(self) -> Any:
+        """The dtype of the values."""
+        return self.meta.dtype
+
+    @property
+    def name(self) -> Any:
+        """The pandas name of the series, as in Dask (the graph's name is ``_name``)."""
+        return self.meta.name
+
+    def _structure(self) -> str:
+        idx = self._division_index()
+        width = max(len(str(d)) for d in idx)
+        values = [str(self.dtype)] + ["..."] * self.npartitions
+        rows = [
+            f"{label:<{width}}    {v:>{len(values[0])}}"
+            for label, v in zip(idx, values, strict=True)
+        ]
+        return "\n".join([str(idx.name), *rows, f"Name: {self.meta.name}, dtype: {self.dtype}"])
+
+    def __getitem__(self, key: Any) -> Any:
+        """Filter by a boolean Series of the same partitioning.
+
+        >>> import tessera.dataframe as dd
+        >>> s = dd.from_pandas(pd.Series([1, -2, 3]), npartitions=2)
+        >>> s[s > 0].compute().tolist()
+        [1, 3]
+        """
+        if not isinstance(key, _Frame):
+            raise NotImplementedError(
+                "Series[...] supports boolean Series masks only; label lookups (loc) are "
+                "not implemented yet."
+            )
+        return partitionwise(_getitem, self, key, prefix="getitem")
+
+    def to_frame(self, name: Any = None) -> DataFrame:
+        """The series as a one-column DataFrame."""
+        kw = {} if name is None else {"name": name}
+        out: DataFrame = partitionwise(pd.Series.to_frame, self, prefix="to-frame", **kw)
+        return out

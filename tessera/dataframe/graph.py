@@ -1,0 +1,265 @@
+"""Building a dataframe's task graph: bound partition functions, meta, the partition-wise waist.
+
+Map
+---
+- :class:`Slot`, :class:`Apply` -- a function with its constant arguments fixed and slots
+  where computed partitions go; the graph only sees the keys, so constants (column
+  names, pandas objects) are never scanned for keys.
+- :func:`nonempty` -- a small non-empty pandas object with the dtypes of a meta (used
+  when a function fails on the empty meta, and for the dtype of reductions).
+- :func:`infer_meta` -- run a function on metas; if it fails, on non-empty fakes, with a
+  ``UserWarning`` asking for ``meta=``.
+- :func:`partitionwise` -- **the waist**: one task per partition,
+  ``func(part, *args, **kwargs)``; frames are aligned partition by partition, scalars
+  (lazy :class:`~tessera.dataframe.scalar.Scalar` or constants) are broadcast.  Every
+  element-wise method is one call to it.
+- :func:`new_collection` -- wrap layers, a name, a meta and divisions in a DataFrame,
+  Series or Scalar according to the meta's type.
+
+Policy: keys are ``(name, i)`` with ``name = f"{prefix}-{tokenize(inputs)}"``.
+
+>>> import pandas as pd
+>>> f = Apply(pd.Series.add, (Slot(0), 10), {})
+>>> f(pd.Series([1, 2])).tolist()
+[11, 12]
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tessera.hashing import tokenize
+
+__all__ = ["Apply", "Slot", "infer_meta", "new_collection", "nonempty", "partitionwise"]
+
+Layers = dict[str, Mapping[Any, Any]]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where the ``i``-th computed input goes among a function's arguments."""
+
+    i: int
+
+
+@dataclass(frozen=True)
+class Apply:
+    """``func(*args, **kwargs)`` with :class:`Slot` arguments filled from the call's inputs.
+
+    >>> Apply(divmod, (Slot(1), Slot(0)), {})(3, 7)
+    (2, 1)
+    """
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, *values: Any) -> Any:
+        args = [values[a.i] if type(a) is Slot else a for a in self.args]
+        kwargs = {k: values[v.i] if type(v) is Slot else v for k, v in self.kwargs.items()}
+        return self.func(*args, **kwargs)
+
+
+def _fake_values(dtype: Any, n: int = 2) -> Any:
+    array: Any = pd.array
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = list(dtype.categories) or ["a"]
+        return pd.Categorical([cats[0]] * n, categories=cats)
+    if isinstance(dtype, pd.StringDtype):
+        return array(["foo"] * n, dtype=dtype)
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        try:
+            return array([1] * n, dtype=dtype)
+        except (TypeError, ValueError):
+            return array([None] * n, dtype=dtype)
+    kind = np.dtype(dtype).kind
+    if kind == "b":
+        return np.array([True, False][:n] * n, dtype=dtype)[:n]
+    if kind in "iu":
+        return np.ones(n, dtype=dtype)
+    if kind in "fc":
+        return np.full(n, 1.5, dtype=dtype)
+    if kind == "M":
+        return pd.to_datetime(["2000-01-01"] * n).astype(dtype)
+    if kind == "m":
+        return pd.to_timedelta(["1D"] * n).astype(dtype)
+    if kind == "O":
+        return np.array(["foo"] * n, dtype=object)
+    return array([None] * n, dtype=dtype)
+
+
+def _fake_index(index: pd.Index) -> pd.Index:
+    if index.dtype.kind in "iu":
+        values: Any = np.arange(2)
+        return pd.Index(values.astype(index.dtype), name=index.name)
+    return pd.Index(_fake_values(index.dtype), name=index.name)
+
+
+def nonempty(meta: Any) -> Any:
+    """Return a 2-row pandas object with the columns, dtypes and index dtype of ``meta``.
+
+    >>> nonempty(pd.DataFrame({"a": pd.Series([], dtype="int64")}))
+       a
+    0  1
+    1  1
+    """
+    if isinstance(meta, pd.DataFrame):
+        index = _fake_index(meta.index)
+        data = {i: _fake_values(dt) for i, dt in enumerate(meta.dtypes)}
+        out = pd.DataFrame(data, index=index)
+        out.columns = meta.columns
+        return out
+    if isinstance(meta, pd.Series):
+        index = _fake_index(meta.index)
+        return pd.Series(_fake_values(meta.dtype), index=index, name=meta.name)
+    if isinstance(meta, np.generic):
+        return _fake_values(meta.dtype, 1)[0]
+    return meta
+
+
+def _is_collection(x: Any) -> bool:
+    return hasattr(x, "__tessera_graph__") and hasattr(x, "meta")
+
+
+def _as_meta(x: Any) -> Any:
+    return x.meta if _is_collection(x) else x
+
+
+def infer_meta(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run ``func`` on the metas of its arguments and return an empty result.
+
+    If it raises on empty input, try a small non-empty fake and warn that the result is
+    a guess that ``meta=`` can replace.
+
+    >>> infer_meta(lambda df: df + 1, (pd.DataFrame({"a": [1]}).iloc[:0],), {}).dtypes
+    a    int64
+    dtype: object
+    """
+    metas = [_as_meta(a) for a in args]
+    kmetas = {k: _as_meta(v) for k, v in kwargs.items()}
+    try:
+        return make_meta(func(*metas, **kmetas))
+    except Exception as first:
+        fakes = [nonempty(m) for m in metas]
+        kfakes = {k: nonempty(v) for k, v in kmetas.items()}
+        try:
+            result = func(*fakes, **kfakes)
+        except Exception as second:
+            raise ValueError(
+                f"Metadata inference failed for {getattr(func, '__name__', func)!r}: it raised "
+                f"{type(first).__name__}: {first} on empty input and "
+                f"{type(second).__name__}: {second} on a small fake input. "
+                "Pass meta= (an empty pandas object, a dict of column -> dtype, or a "
+                "(name, dtype) tuple) to say what it returns."
+            ) from second
+        warnings.warn(
+            f"{getattr(func, '__name__', func)!r} raised {type(first).__name__} on empty "
+            "input, so tessera guessed its output columns and dtypes by running it on a "
+            "small fake partition. Pass meta= to silence this warning and be sure.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return make_meta(result)
+
+
+def make_meta(x: Any) -> Any:
+    """Turn a pandas object, a dict of dtypes, a ``(name, dtype)`` tuple or a scalar into meta.
+
+    >>> make_meta({"a": "int64", "b": "float64"}).dtypes.tolist()
+    [dtype('int64'), dtype('float64')]
+    >>> make_meta(("x", "float64"))
+    Series([], Name: x, dtype: float64)
+    """
+    if isinstance(x, pd.DataFrame | pd.Series | pd.Index):
+        return x.iloc[:0] if not isinstance(x, pd.Index) else x[:0]
+    if isinstance(x, dict):
+        return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in x.items()})
+    if isinstance(x, tuple) and len(x) == 2:
+        return pd.Series([], dtype=x[1], name=x[0])
+    if isinstance(x, np.generic):
+        return x
+    if isinstance(x, bool | int | float | complex):
+        return np.array(x)[()]
+    return x
+
+
+def new_collection(layers: Layers, name: str, meta: Any, divisions: tuple[Any, ...]) -> Any:
+    """Wrap a graph in the collection its ``meta`` calls for: DataFrame, Series or Scalar."""
+    from tessera.dataframe.core import DataFrame, Series
+    from tessera.dataframe.scalar import Scalar
+
+    if isinstance(meta, pd.DataFrame):
+        return DataFrame(layers, name, meta, divisions)
+    if isinstance(meta, pd.Series):
+        return Series(layers, name, meta, divisions)
+    return Scalar(layers, name, meta)
+
+
+def merge_layers(*collections: Any) -> Layers:
+    """The union of the layers of ``collections`` (skipping non-collections)."""
+    out: Layers = {}
+    for c in collections:
+        if _is_collection(c):
+            out.update(c.layers)
+    return out
+
+
+def partitionwise(
+    func: Callable[..., Any],
+    *args: Any,
+    meta: Any = None,
+    prefix: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Apply ``func`` to each partition: the element-wise waist.
+
+    Frame arguments must have the same number of partitions; lazy scalars and constants
+    are passed to every call.  ``meta`` is inferred on the metas when not given.
+
+    >>> import tessera.dataframe as dd
+    >>> df = dd.from_pandas(pd.DataFrame({"a": [1, 2, 3]}), npartitions=2)
+    >>> partitionwise(lambda d, k: d * k, df, 10).compute()
+        a
+    0  10
+    1  20
+    2  30
+    """
+    from tessera.dataframe.core import _Frame
+
+    frames = [a for a in [*args, *kwargs.values()] if isinstance(a, _Frame)]
+    if not frames:
+        raise TypeError("partitionwise needs at least one DataFrame or Series argument.")
+    nparts = frames[0].npartitions
+    for f in frames[1:]:
+        if f.npartitions != nparts:
+            raise ValueError(
+                f"Cannot combine frames with {nparts} and {f.npartitions} partitions "
+                "partition by partition; repartition one of them first."
+            )
+    meta = infer_meta(func, args, kwargs) if meta is None else make_meta(meta)
+    label = prefix or getattr(func, "__name__", "map-partitions").strip("<>").replace("_", "-")
+    name = f"{label}-{tokenize(func, args, kwargs, meta)}"
+    inputs: list[Any] = []
+
+    def slot(x: Any) -> Any:
+        if _is_collection(x):
+            inputs.append(x)
+            return Slot(len(inputs) - 1)
+        return x
+
+    bound = Apply(func, tuple(slot(a) for a in args), {k: slot(v) for k, v in kwargs.items()})
+
+    def key(x: Any, i: int) -> Any:
+        return (x._name, i) if isinstance(x, _Frame) else (x._name, 0)
+
+    layer = {(name, i): (bound, *[key(x, i) for x in inputs]) for i in range(nparts)}
+    layers = merge_layers(*inputs)
+    layers[name] = layer
+    divisions = frames[0].divisions
+    return new_collection(layers, name, meta, divisions)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tessera.dataframe as dd
+from tessera.dataframe.testing import assert_eq
+from tests.dataframe.conftest import NPARTS
+
+NUMERIC = ["k", "x", "y", "z", "b"]
+
+
+@pytest.mark.parametrize("n", NPARTS)
+@pytest.mark.parametrize("op", ["sum", "prod", "min", "max", "count", "any", "all", "mean"])
+def test_frame_and_series_reductions(pdf: pd.DataFrame, n: int, op: str) -> None:
+    df = dd.from_pandas(pdf[NUMERIC], npartitions=n)
+    lazy = getattr(df, op)()
+    assert isinstance(lazy, dd.Series)
+    assert_eq(lazy, getattr(pdf[NUMERIC], op)())
+    for col in NUMERIC:
+        s = getattr(df[col], op)()
+        assert isinstance(s, dd.Scalar)
+        assert_eq(s, getattr(pdf[col], op)())
+
+
+@pytest.mark.parametrize("n", NPARTS)
+@pytest.mark.parametrize("op", ["var", "std"])
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_moments(pdf: pd.DataFrame, n: int, op: str, ddof: int) -> None:
+    num = pdf[["x", "y", "z"]]
+    df = dd.from_pandas(num, npartitions=n)
+    assert_eq(getattr(df, op)(ddof=ddof), getattr(num, op)(ddof=ddof))
+    assert_eq(getattr(df.z, op)(ddof=ddof), getattr(num.z, op)(ddof=ddof))
+
+
+def test_moments_stable_for_large_mean() -> None:
+    s = pd.Series(1e9 + np.arange(10.0))
+    assert_eq(dd.from_pandas(s, npartitions=4).var(), s.var())
+
+
+def test_object_min_max_and_split_every(pdf: pd.DataFrame) -> None:
+    df = dd.from_pandas(pdf, npartitions=7)
+    assert_eq(df.s.min(), pdf.s.min())
+    assert_eq(df.s.max(split_every=2), pdf.s.max())
+    assert_eq(df.x.sum(split_every=2), pdf.x.sum())
+    assert_eq(df[NUMERIC].mean(split_every=3), pdf[NUMERIC].mean())
+    with pytest.raises(ValueError, match="split_every"):
+        df.x.sum(split_every=1)
+
+
+def test_empty_partitions_after_filter(pdf: pd.DataFrame) -> None:
+    df = dd.from_pandas(pdf, npartitions=7)
+    sub, psub = df[df.x > 3], pdf[pdf.x > 3]
+    for op in ["min", "max", "sum", "mean", "count", "var"]:
+        assert_eq(getattr(sub.x, op)(), getattr(psub.x, op)())
+        assert_eq(getattr(sub[["x", "y"]], op)(), getattr(psub[["x", "y"]], op)())
+    none = df[df.x > 100]
+    assert_eq(none.x.sum(), pdf.x[pdf.x > 100].sum())
+    assert_eq(none.y.mean(), pdf.y[pdf.x > 100].mean())
+
+
+def test_size_len_nunique(pdf: pd.DataFrame) -> None:
+    df = dd.from_pandas(pdf, npartitions=3)
+    assert df.size.compute() == pdf.size
+    assert df.x.size.compute() == pdf.x.size
+    assert len(df[df.x > 0]) == int((pdf.x > 0).sum())
+    assert df.s.nunique().compute() == pdf.s.nunique()
+    assert df.z.nunique(dropna=False).compute() == pdf.z.nunique(dropna=False)
+
+
+def test_scalar_collection(pdf: pd.DataFrame) -> None:
+    df = dd.from_pandas(pdf, npartitions=3)
+    total = df.x.sum()
+    assert "Scalar" in repr(total) and total.dtype == np.dtype("int64")
+    assert_eq(total * 2 + 1, pdf.x.sum() * 2 + 1)
+    assert_eq(1 - total, 1 - pdf.x.sum())
+    assert_eq(df.y.max() - df.y.min(), pdf.y.max() - pdf.y.min())
+    assert_eq(abs(-total), abs(pdf.x.sum()))
+    assert int(total) == pdf.x.sum()
+    assert bool(total > -1000)
+    assert total.persist(scheduler="sync").compute() == pdf.x.sum()
+
+
+@pytest.mark.parametrize("n", NPARTS)
+@pytest.mark.parametrize("dropna", [True, False])
+def test_value_counts(n: int, dropna: bool) -> None:
+    s = pd.Series([3, 1, 3, 2, 1, 5, None, 7, 7, 2, 2], name="x")
+    ds = dd.from_pandas(s, npartitions=n)
+    assert_eq(ds.value_counts(dropna=dropna), s.value_counts(dropna=dropna))
+    assert_eq(ds.value_counts(ascending=True), s.value_counts(ascending=True))
+    assert_eq(ds.value_counts(split_every=2), s.value_counts())
+    with pytest.raises(NotImplementedError, match="normalize"):
+        ds.value_counts(normalize=True)
