@@ -1,8 +1,14 @@
-"""Shared fixtures: every scheduler, and a guard that nothing leaks from a test."""
+"""Shared fixtures: every scheduler, and a guard that nothing leaks from a test.
+
+Hypothesis explores new random examples on every local run; with ``CI`` set in the
+environment (``.ci/run`` sets it) it runs a fixed, derandomized set, so CI results are
+reproducible.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -10,9 +16,14 @@ from functools import partial
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tessera.scheduling import executor, synchronous, threaded
 from tessera.scheduling import multiprocessing as mp_get
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SCHEDULERS = ["sync", "threads", "processes", "thread-executor", "process-executor"]
 

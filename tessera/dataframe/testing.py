@@ -68,7 +68,8 @@ def assert_eq(
 ) -> None:
     """Assert that ``a`` and ``b`` (tessera collections, pandas objects or scalars) are equal.
 
-    Extra keywords go to pandas' ``assert_*_equal`` (``check_exact``, ``rtol``...).
+    Extra keywords go to pandas' ``assert_*_equal`` (``check_exact``, ``rtol``...); scalars
+    honour ``rtol`` (default 1e-9) and ``atol`` (default 0).
 
     >>> import tessera.dataframe as dd
     >>> assert_eq(dd.from_dict({"a": [1.0]}, npartitions=1).a.sum(), 1.0)
@@ -84,7 +85,9 @@ def assert_eq(
     elif isinstance(x, float | np.floating) or isinstance(y, float | np.floating):
         if check_dtype and isinstance(x, np.generic) and isinstance(y, np.generic):
             assert x.dtype == y.dtype, f"dtypes differ: {x.dtype} != {y.dtype}"
-        assert (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=1e-9), f"{x}!={y}"
+        rtol, atol = kwargs.get("rtol", 1e-9), kwargs.get("atol", 0.0)
+        close = math.isclose(x, y, rel_tol=rtol, abs_tol=atol)
+        assert (math.isnan(x) and math.isnan(y)) or close, f"{x}!={y}"
     else:
         if check_dtype and isinstance(x, np.generic) and isinstance(y, np.generic):
             assert x.dtype == y.dtype, f"dtypes differ: {x.dtype} != {y.dtype}"

@@ -40,7 +40,8 @@ def test_reductions_match_pandas(pdf: pd.DataFrame, n: int) -> None:
     assert_eq(df.x.max(), pdf.x.max()) if len(pdf) else None
     assert_eq(df.count(), pdf.count())
     assert_eq(df.mean(), pdf.mean(), rtol=1e-6)
-    assert_eq(df.y.var(), pdf.y.var()) if len(pdf) > 5 else None
+    if len(pdf) > 5:  # rounding noise of a variance scales with the squared values
+        assert_eq(df.y.var(), pdf.y.var(), atol=1e-12 * float((pdf.y**2).max()))
 
 
 @settings(max_examples=40, deadline=None)
