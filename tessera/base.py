@@ -132,6 +132,16 @@ class _Slot:
         self.i = i
 
 
+class _Container:
+    """A container found in ``compute``'s arguments: its type and its walked items."""
+
+    __slots__ = ("items", "kind")
+
+    def __init__(self, kind: type, items: list[Any]) -> None:
+        self.kind = kind
+        self.items = items
+
+
 def _unpack(args: tuple[Any, ...], traverse: bool) -> tuple[list[Any], Any]:
     """Find the collections in ``args`` (inside lists, tuples, sets, dicts if ``traverse``)."""
     found: list[Any] = []
@@ -143,9 +153,9 @@ def _unpack(args: tuple[Any, ...], traverse: bool) -> tuple[list[Any], Any]:
         if traverse:
             t = type(x)
             if t in (list, tuple, set, frozenset):
-                return (t, [walk(v) for v in x])
+                return _Container(t, [walk(v) for v in x])
             if t is dict:
-                return (dict, [(k, walk(v)) for k, v in x.items()])
+                return _Container(dict, [(k, walk(v)) for k, v in x.items()])
         return x
 
     return found, [walk(a) for a in args]
@@ -154,14 +164,10 @@ def _unpack(args: tuple[Any, ...], traverse: bool) -> tuple[list[Any], Any]:
 def _repack(template: Any, values: list[Any]) -> Any:
     if type(template) is _Slot:
         return values[template.i]
-    if (
-        type(template) is tuple
-        and len(template) == 2
-        and template[0] in (list, tuple, set, frozenset)
-    ):
-        return template[0](_repack(v, values) for v in template[1])
-    if type(template) is tuple and len(template) == 2 and template[0] is dict:
-        return {k: _repack(v, values) for k, v in template[1]}
+    if type(template) is _Container:
+        if template.kind is dict:
+            return {k: _repack(v, values) for k, v in template.items}
+        return template.kind(_repack(v, values) for v in template.items)
     return template
 
 

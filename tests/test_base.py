@@ -158,3 +158,9 @@ def test_kwargs_reach_the_scheduler() -> None:
             scheduler="threads", rerun_exceptions_locally=True
         )
     assert tessera.compute(Seq({("s", 0): (add, 1, 2)}, "s", 1), num_workers=1) == ([3],)
+
+
+def test_plain_arguments_that_look_like_containers_come_back_unchanged() -> None:
+    odd = (list, [2])
+    assert compute(base(), odd, traverse=False)[1] == odd
+    assert compute(base(), {"k": odd}, [odd])[1:] == ({"k": odd}, [odd])
