@@ -36,7 +36,10 @@ from tessera.base import Collection
 from tessera.dataframe.elementwise import ElementwiseMixin
 from tessera.dataframe.graph import Layers, partitionwise
 from tessera.dataframe.head import HeadTailMixin
+from tessera.dataframe.io.write import WriteMixin
+from tessera.dataframe.methods import MethodsMixin
 from tessera.dataframe.reductions import ReductionMixin
+from tessera.dataframe.reshape import ReshapeMixin
 from tessera.hashing import tokenize
 from tessera.scheduling import threaded
 
@@ -77,7 +80,15 @@ def _identity(x: Any) -> Any:
     return x
 
 
-class _Frame(ElementwiseMixin, ReductionMixin, HeadTailMixin, Collection):
+class _Frame(
+    MethodsMixin,
+    ReshapeMixin,
+    WriteMixin,
+    ElementwiseMixin,
+    ReductionMixin,
+    HeadTailMixin,
+    Collection,
+):
     """Shared base of :class:`DataFrame` and :class:`Series`."""
 
     __tessera_scheduler__ = staticmethod(threaded.get)

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from tessera.dataframe.graph import nonempty
+from tessera.dataframe.groupby_apply import GroupByShuffleMixin
 from tessera.dataframe.reductions import reduction
 
 __all__ = ["GroupBy"]
@@ -76,7 +77,7 @@ def _aggregate(parts: list[Any], op: str, sort: bool, dropna: bool) -> Any:
     return r
 
 
-class GroupBy:
+class GroupBy(GroupByShuffleMixin):
     """The result of :meth:`DataFrame.groupby <tessera.dataframe.DataFrame.groupby>`.
 
     >>> import tessera.dataframe as dd
