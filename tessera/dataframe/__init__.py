@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from tessera.base import compute
+from tessera.dataframe.convert import to_datetime, to_numeric
 from tessera.dataframe.core import DataFrame, Series
 from tessera.dataframe.creation import from_dict, from_pandas
 from tessera.dataframe.graph import partitionwise
@@ -39,6 +40,8 @@ __all__ = [
     "from_dict",
     "from_pandas",
     "map_partitions",
+    "to_datetime",
+    "to_numeric",
 ]
 
 

@@ -101,6 +101,14 @@ def _fake_index(index: pd.Index) -> pd.Index:
     return pd.Index(_fake_values(index.dtype), name=index.name)
 
 
+def _typed(values: Any, index: pd.Index, dtype: Any) -> pd.Series:
+    """A Series of ``values`` with exactly ``dtype`` (pandas 3 would turn object strings into
+    ``str``); categoricals keep the dtype of their fake values."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Series(values, index=index)
+    return pd.Series(values, index=index, dtype=dtype)
+
+
 def nonempty(meta: Any) -> Any:
     """Return a 2-row pandas object with the columns, dtypes and index dtype of ``meta``.
 
@@ -111,13 +119,13 @@ def nonempty(meta: Any) -> Any:
     """
     if isinstance(meta, pd.DataFrame):
         index = _fake_index(meta.index)
-        data = {i: _fake_values(dt) for i, dt in enumerate(meta.dtypes)}
+        data = {i: _typed(_fake_values(dt), index, dt) for i, dt in enumerate(meta.dtypes)}
         out = pd.DataFrame(data, index=index)
         out.columns = meta.columns
         return out
     if isinstance(meta, pd.Series):
         index = _fake_index(meta.index)
-        return pd.Series(_fake_values(meta.dtype), index=index, name=meta.name)
+        return _typed(_fake_values(meta.dtype), index, meta.dtype).rename(meta.name)
     if isinstance(meta, np.generic):
         return _fake_values(meta.dtype, 1)[0]
     return meta

@@ -6,12 +6,14 @@ Map
   groups of at most ``split_every`` (default 8) partial results, then ``aggregate`` on
   the last group.  Returns a Series/DataFrame (one partition, unknown divisions) or a
   :class:`~tessera.dataframe.scalar.Scalar`, according to the ``meta``.
+- :func:`combine_results` -- one task over several reduction results (``describe``).
 - :class:`ReductionMixin` -- ``sum, prod, min, max, count, any, all, mean, var, std,
   size, nunique, value_counts``.  A Series is reduced as a one-column frame, so one set
   of partial functions serves both; partitions that are empty are skipped by
   ``min``/``max``.  ``mean`` carries ``(sum, count)``; ``var``/``std`` carry
   ``(count, mean, M2)`` and merge them with the parallel (Chan) formula, stable for
-  large means.
+  large means.  With ``axis=1`` they reduce across the columns of each row, partition
+  by partition (no tree), keeping the frame's divisions.
 
 >>> import tessera.dataframe as dd
 >>> df = dd.from_dict({"a": [1, 2, 3, 4], "b": [1.0, 2.0, 3.0, 5.0]}, npartitions=3)
@@ -32,10 +34,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tessera.dataframe.graph import make_meta, merge_layers, new_collection, nonempty
+from tessera.dataframe.graph import (
+    Apply,
+    Slot,
+    make_meta,
+    merge_layers,
+    new_collection,
+    nonempty,
+    partitionwise,
+)
 from tessera.hashing import tokenize
 
-__all__ = ["ReductionMixin", "reduction"]
+__all__ = ["ReductionMixin", "combine_results", "reduction"]
 
 _SIMPLE = ("sum", "prod", "min", "max", "count", "any", "all")
 _COMBINE = {"count": "sum"}
@@ -75,6 +85,26 @@ def reduction(
         layers[lname] = {(lname, j): (combine, g) for j, g in enumerate(groups)}
         keys = [(lname, j) for j in range(len(groups))]
     layers[name] = {(name, 0): (aggregate, keys)}
+    return new_collection(layers, name, make_meta(meta), (None, None))
+
+
+def combine_results(
+    func: Callable[..., Any], inputs: list[Any], meta: Any, prefix: str = "combine"
+) -> Any:
+    """One task ``func(*values)`` over one-partition collections (such as reductions).
+
+    >>> import tessera.dataframe as dd
+    >>> df = dd.from_dict({"a": [1, 2, 3]}, npartitions=2)
+    >>> combine_results(lambda lo, hi: hi - lo, [df.a.min(), df.a.max()], meta=0).compute()
+    np.int64(2)
+    """
+    for x in inputs:
+        if getattr(x, "npartitions", 1) != 1:
+            raise ValueError(f"combine_results takes one-partition inputs, got {x!r}.")
+    name = f"{prefix}-{tokenize(func, inputs)}"
+    layers = merge_layers(*inputs)
+    bound = Apply(func, tuple(Slot(i) for i in range(len(inputs))))
+    layers[name] = {(name, 0): (bound, *[(x._name, 0) for x in inputs])}
     return new_collection(layers, name, make_meta(meta), (None, None))
 
 
@@ -165,19 +195,33 @@ def _final_counts(parts: list[Any], ascending: bool, sort: bool) -> Any:
     return out.sort_values(ascending=ascending, kind="stable") if sort else out
 
 
+def _rowwise_part(part: Any, op: str, kwargs: dict[str, Any], dtype: Any) -> Any:
+    out = getattr(part, op)(axis=1, **kwargs)
+    return out.astype(dtype) if len(out) == 0 else out  # pandas gives float64 on no rows
+
+
+def _rowwise(frame: Any, op: str, axis: Any, kwargs: dict[str, Any]) -> Any:
+    """``op`` across the columns of each row (``axis=1``): partition by partition."""
+    meta = getattr(nonempty(frame.meta), op)(axis=axis, **kwargs)  # pandas validates axis
+    return partitionwise(
+        _rowwise_part, frame, op, kwargs, meta.dtype, meta=meta, prefix=f"{op}-axis1"
+    )
+
+
 class ReductionMixin:
-    """Reductions over the rows (``axis=0``); a DataFrame gives a Series, a Series a Scalar."""
+    """Reductions over the rows (``axis=0``): a DataFrame gives a Series, a Series a Scalar;
+    across the columns (``axis=1``): a Series with the frame's partitions."""
 
     meta: Any
 
     def _reduce(self, op: str, split_every: int | None, ddof: int = 1, **kwargs: Any) -> Any:
         axis = kwargs.pop("axis", None)
-        if axis not in (None, 0, "index"):
-            raise NotImplementedError(f"{op}(axis={axis!r}) is not implemented yet; use axis=0.")
-        series = isinstance(self.meta, pd.Series)
-        pandas_op = "var" if op == "std" else op
         if op in ("var", "std"):
             kwargs["ddof"] = ddof
+        if axis not in (None, 0, "index"):
+            return _rowwise(self, op, axis, kwargs)
+        series = isinstance(self.meta, pd.Series)
+        pandas_op = "var" if op == "std" else op
         meta = getattr(nonempty(self.meta), op)(**kwargs)
         if op in ("var", "std"):
             kwargs.pop("ddof")

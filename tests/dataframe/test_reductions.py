@@ -92,3 +92,38 @@ def test_value_counts(n: int, dropna: bool) -> None:
     assert_eq(ds.value_counts(split_every=2), s.value_counts())
     with pytest.raises(NotImplementedError, match="normalize"):
         ds.value_counts(normalize=True)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize(
+    "op", ["sum", "prod", "min", "max", "count", "any", "all", "mean", "var", "std"]
+)
+def test_axis1_reductions(pdf: pd.DataFrame, n: int, op: str) -> None:
+    num = pdf[NUMERIC]
+    df = dd.from_pandas(num, npartitions=n)
+    lazy = getattr(df, op)(axis=1)
+    assert isinstance(lazy, dd.Series) and lazy.divisions == df.divisions
+    assert_eq(lazy, getattr(num, op)(axis=1))
+    pairs = getattr(num[["k", "x"]], op)(axis=1)
+    assert_eq(getattr(df[["k", "x"]], op)(axis="columns"), pairs)
+    none = df[df.x > 100][["k", "x"]]  # all partitions empty: pandas alone would say float64
+    assert_eq(getattr(none, op)(axis=1), pairs.iloc[:0])
+
+
+def test_axis1_keywords_and_errors(pdf: pd.DataFrame) -> None:
+    num = pdf[NUMERIC]
+    df = dd.from_pandas(num, npartitions=3)
+    assert_eq(df.sum(axis=1, skipna=False), num.sum(axis=1, skipna=False))
+    assert_eq(df.var(axis=1, ddof=0), num.var(axis=1, ddof=0))
+    assert_eq(df.std(axis=1, ddof=2), num.std(axis=1, ddof=2))
+    assert_eq(df.mean(axis=1, skipna=False), num.mean(axis=1, skipna=False))
+    with pytest.raises(ValueError, match="No axis named 1"):
+        df.x.sum(axis=1)
+    with pytest.raises(TypeError):
+        dd.from_pandas(pdf, npartitions=2).sum(axis=1)  # the string column, as in pandas
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads", "processes"])
+def test_axis1_schedulers(pdf: pd.DataFrame, scheduler: str) -> None:
+    df = dd.from_pandas(pdf[NUMERIC], npartitions=3)
+    assert_eq(df.mean(axis=1), pdf[NUMERIC].mean(axis=1), scheduler=scheduler)
