@@ -101,12 +101,12 @@ def _fake_index(index: pd.Index) -> pd.Index:
     return pd.Index(_fake_values(index.dtype), name=index.name)
 
 
-def _typed(values: Any, index: pd.Index, dtype: Any) -> pd.Series:
+def _typed(values: Any, index: pd.Index, dtype: Any, name: Any = None) -> pd.Series:
     """A Series of ``values`` with exactly ``dtype`` (pandas 3 would turn object strings into
     ``str``); categoricals keep the dtype of their fake values."""
     if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Series(values, index=index)
-    return pd.Series(values, index=index, dtype=dtype)
+        return pd.Series(values, index=index, name=name)
+    return pd.Series(values, index=index, dtype=dtype, name=name)
 
 
 def nonempty(meta: Any) -> Any:
@@ -125,7 +125,7 @@ def nonempty(meta: Any) -> Any:
         return out
     if isinstance(meta, pd.Series):
         index = _fake_index(meta.index)
-        return _typed(_fake_values(meta.dtype), index, meta.dtype).rename(meta.name)
+        return _typed(_fake_values(meta.dtype), index, meta.dtype, meta.name)
     if isinstance(meta, np.generic):
         return _fake_values(meta.dtype, 1)[0]
     return meta
