@@ -51,3 +51,39 @@ autosummary_generate = False
 
 html_theme = "alabaster"
 html_title = "tessera"
+
+
+# -- pictures drawn by the build -------------------------------------------------------
+# docs/diagnostics.md shows a profile and a task graph drawn here, at build time, with
+# tessera itself, so they always match the code.  They go to _build/generated (ignored
+# by git, removed by `make clean`).  Drawing needs matplotlib and Graphviz.
+
+GENERATED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_build", "generated")
+
+
+def draw_pictures(app: object) -> None:
+    """Write ``profile.png`` and ``graph.png`` into :data:`GENERATED`."""
+    import shutil
+
+    import tessera.array as da
+    from tessera.diagnostics import CacheProfiler, Profiler, ResourceProfiler, visualize_profile
+
+    if shutil.which("dot") is None:
+        raise RuntimeError(
+            "The docs draw a task graph with Graphviz: install it (apt install graphviz, "
+            "brew install graphviz or conda install graphviz) and pip install graphviz."
+        )
+    os.makedirs(GENERATED, exist_ok=True)
+    x = da.random.random((1200, 1200), chunks=300)
+    with Profiler() as prof, ResourceProfiler(dt=0.01) as rprof, CacheProfiler() as cprof:
+        (x @ x.T + 1).sum(axis=0).compute(scheduler="threads")
+    visualize_profile(
+        [prof, rprof, cprof], filename=os.path.join(GENERATED, "profile.png"), title="Profile"
+    )
+    y = da.ones((300, 300), chunks=100)
+    (y + y.T).sum(axis=0).visualize(os.path.join(GENERATED, "graph.png"), color="order")
+
+
+def setup(app: object) -> None:
+    """Sphinx extension hook: draw the pictures before the sources are read."""
+    app.connect("builder-inited", draw_pictures)  # type: ignore[attr-defined]

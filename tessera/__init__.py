@@ -8,6 +8,7 @@ Map
 - :mod:`tessera.config` -- configuration (``config.set(scheduler="processes")``).
 - :mod:`tessera.scheduling` -- graphs, the engine and the schedulers.
 - :mod:`tessera.callbacks` -- scheduler callbacks for diagnostics.
+- :func:`visualize` -- a picture of the task graph (:mod:`tessera.diagnostics`).
 
 Importing tessera imports neither numpy nor pandas; the collections do.
 
@@ -22,6 +23,7 @@ True
 
 from tessera import config
 from tessera.base import compute, is_collection, optimize, persist, tokenize
+from tessera.diagnostics.graph_picture import visualize
 from tessera.scheduling.synchronous import get
 
 __version__ = "0.1.0"
@@ -35,4 +37,5 @@ __all__ = [
     "optimize",
     "persist",
     "tokenize",
+    "visualize",
 ]

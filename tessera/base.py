@@ -22,7 +22,8 @@ Map
   ``__tessera_tokenize__()`` (optional)
       what identifies the collection for :func:`tokenize`; default: its keys.
 
-- :class:`Collection` -- a mixin giving ``compute``, ``persist`` and ``__tessera_tokenize__``.
+- :class:`Collection` -- a mixin giving ``compute``, ``persist``, ``__tessera_tokenize__``,
+  and ``visualize`` / ``explain`` (delegating to :mod:`tessera.diagnostics`).
 - :class:`ConvertsByComputing` -- a mixin: ``bool``/``int``/``float``/``complex`` compute.
 - :func:`compute`, :func:`persist`, :func:`optimize`, :func:`is_collection`,
   :func:`tokenize` (from :mod:`tessera.hashing`).
@@ -77,7 +78,7 @@ def is_collection(x: object) -> bool:
 
 
 class Collection:
-    """Mixin for collections: ``compute``, ``persist`` and tokenizing by keys.
+    """Mixin for collections: ``compute``, ``persist``, tokenizing by keys, diagnostics.
 
     Subclasses implement the protocol methods listed in :mod:`tessera.base`.
     """
@@ -100,6 +101,18 @@ class Collection:
         """Compute this collection and return one backed by its results."""
         (result,) = persist(self, traverse=False, **kwargs)
         return result
+
+    def visualize(self, filename: Any = "mydask", **kwargs: Any) -> Any:
+        """Draw this collection's task graph; see :func:`tessera.visualize`."""
+        from tessera.diagnostics.graph_picture import visualize
+
+        return visualize(self, filename=filename, **kwargs)
+
+    def explain(self, **kwargs: Any) -> Any:
+        """Describe the plan: see :func:`tessera.diagnostics.explain`."""
+        from tessera.diagnostics.explain import explain
+
+        return explain(self, **kwargs)
 
 
 class ConvertsByComputing:
@@ -278,7 +291,8 @@ def persist(
     dsk = _graph_of(collections, optimize_graph)
     keys = [flatten_keys(c.__tessera_keys__()) for c in collections]
     flat_keys = [k for ks in keys for k in ks]
-    values = schedule(dsk, flat_keys, **kwargs)
+    # a cluster scheduler leaves the results on its cluster and returns handles to them
+    values = getattr(schedule, "persist", schedule)(dsk, flat_keys, **kwargs)
     results = dict(zip(flat_keys, values, strict=True))
     rebuilt = []
     for c, ks in zip(collections, keys, strict=True):

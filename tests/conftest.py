@@ -27,6 +27,12 @@ if os.environ.get("CI"):
 
 SCHEDULERS = ["sync", "threads", "processes", "thread-executor", "process-executor"]
 
+#: Name prefixes of the threads that belong to the shared clusters of
+#: tests/cluster/conftest.py (each cluster adds its engine's prefixes when it starts and
+#: removes them when it stops); the leak guard tolerates these threads and no others.
+#: Cluster processes need no exception: the guard only counts tessera's own workers.
+SESSION_THREAD_PREFIXES: set[str] = set()
+
 
 @pytest.fixture(scope="session")
 def thread_executor() -> Iterator[ThreadPoolExecutor]:
@@ -71,6 +77,7 @@ def _tessera_children() -> set[Any]:
 
 def _stray_threads(before: set[threading.Thread]) -> list[threading.Thread]:
     allowed = ("tessera-worker", "test-executor", "QueueFeederThread", "Thread-")
+    allowed += tuple(SESSION_THREAD_PREFIXES)
     return [
         t
         for t in threading.enumerate()

@@ -8,6 +8,10 @@ Map
 - :mod:`~tessera.array.blockwise` -- the block-by-block waist.
 - :mod:`~tessera.array.elementwise` -- operators, ufuncs, ``map_blocks``, ``where``.
 - :mod:`~tessera.array.rechunk` -- changing chunks.
+- :mod:`~tessera.array.fusion` -- graph optimization: reductions over blocks made in
+  cache-sized pieces.
+- the NumPy routines, one module each: ``reductions``, ``routines``, ``slicing``,
+  ``linalg``, ``einsumfuncs``, ``diagonals``, ``shifting``, ``ufuncs``, ``random``...
 
 The default scheduler is threads.
 
@@ -20,11 +24,13 @@ The default scheduler is threads.
 (np.int64(5050), np.float64(50.5))
 """
 
+from tessera.array import diagonals as _diagonals
 from tessera.array import elementwise as _elementwise  # noqa: F401 - installs operators
 from tessera.array import linalg as _linalg
 from tessera.array import random
 from tessera.array import reductions as _reductions
 from tessera.array import routines as _routines
+from tessera.array import shifting as _shifting
 from tessera.array import slicing as _slicing
 from tessera.array import ufuncs as _ufuncs
 from tessera.array.blockwise import blockwise
@@ -46,12 +52,15 @@ from tessera.array.creation import (
     zeros,
     zeros_like,
 )
+from tessera.array.diagonals import *  # noqa: F403
+from tessera.array.einsumfuncs import einsum
 from tessera.array.elementwise import astype, elemwise, map_blocks, where
 from tessera.array.linalg import *  # noqa: F403
 from tessera.array.npystack import from_npy_stack, to_npy_stack
 from tessera.array.rechunk import rechunk
 from tessera.array.reductions import *  # noqa: F403
 from tessera.array.routines import *  # noqa: F403
+from tessera.array.shifting import *  # noqa: F403
 from tessera.array.slicing import *  # noqa: F403
 from tessera.array.store import store
 from tessera.array.ufuncs import *  # noqa: F403
@@ -66,6 +75,7 @@ __all__ = [
     "astype",
     "blockwise",
     "compute",
+    "einsum",
     "elemwise",
     "empty",
     "empty_like",
@@ -88,6 +98,8 @@ __all__ = [
     *_routines.__all__,
     *_slicing.__all__,
     *_linalg.__all__,
+    *_diagonals.__all__,
+    *_shifting.__all__,
     "from_npy_stack",
     "to_npy_stack",
     "store",

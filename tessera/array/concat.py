@@ -7,6 +7,8 @@ Map
 - :func:`stack` -- along a new axis: :func:`~tessera.array.routines.expand_dims` then
   :func:`concatenate`.
 - :func:`hstack`, :func:`vstack`, :func:`dstack` -- NumPy's definitions on top of those.
+- :func:`block` -- nested lists of arrays joined level by level (innermost along the last
+  axis), as ``np.block``.
 
 Policy: the other axes must have equal lengths (NumPy's ``ValueError`` otherwise) and are
 rechunked to the coarsest chunks that refine every input's; the result dtype is NumPy's
@@ -38,7 +40,7 @@ from tessera.array.masking import is_unknown, unknown_error
 from tessera.array.rechunk import rechunk
 from tessera.hashing import tokenize
 
-__all__ = ["concatenate", "dstack", "hstack", "stack", "vstack"]
+__all__ = ["block", "concatenate", "dstack", "hstack", "stack", "vstack"]
 
 
 def _arrays(seq: Sequence[Any]) -> list[Array]:
@@ -217,3 +219,70 @@ def dstack(tup: Sequence[Any]) -> Array:
     from tessera.array.routines import atleast_3d
 
     return concatenate([atleast_3d(a) for a in _arrays(tup)], axis=2)
+
+
+def _block_depth(arrays: Any) -> int:
+    """How deep the lists of ``arrays`` are nested, with NumPy's errors for tuples, empty
+    lists and leaves at different depths."""
+    first: list[int] = []
+
+    def walk(x: Any, where: str, depth: int) -> None:
+        if type(x) is tuple:
+            raise TypeError(
+                f"{where} is a tuple. Only lists can be used to arrange blocks, and np.block "
+                "does not allow implicit conversion from tuple to ndarray."
+            )
+        if type(x) is not list:
+            if not first:
+                first.append(depth)
+            elif depth != first[0]:
+                raise ValueError(
+                    f"List depths are mismatched. First element was at depth {first[0]}, "
+                    f"but there is an element at depth {depth} ({where})"
+                )
+            return
+        if not x:
+            raise ValueError(f"List at {where} cannot be empty")
+        for i, item in enumerate(x):
+            walk(item, f"{where}[{i}]", depth + 1)
+
+    walk(arrays, "arrays", 0)
+    return first[0]
+
+
+def block(arrays: Any, allow_unknown_chunksizes: bool = False) -> Array:
+    """Assemble an array from nested lists of blocks, like :func:`numpy.block`.
+
+    The innermost lists are joined along the last axis, the next ones along the axis
+    before, and so on; arrays with fewer axes than that get leading axes of length 1.
+
+    Examples
+    --------
+    >>> import numpy as np, tessera.array as da
+    >>> a = da.ones((2, 2), chunks=1, dtype=int)
+    >>> block([[a, 2 * a], [np.zeros((1, 4), dtype=int)]]).compute()
+    array([[1, 1, 2, 2],
+           [1, 1, 2, 2],
+           [0, 0, 0, 0]])
+    >>> block([[a], a])
+    Traceback (most recent call last):
+    ...
+    ValueError: List depths are mismatched. First element was at depth 2, but there is ...
+    """
+    from tessera.array.creation import asarray
+
+    depth = _block_depth(arrays)
+
+    def leaves(x: Any) -> list[Any]:
+        return [y for item in x for y in leaves(item)] if type(x) is list else [x]
+
+    ndim = max([depth] + [np.ndim(x) for x in leaves(arrays)])
+
+    def build(x: Any, level: int) -> Array:
+        if level == depth:
+            a = asarray(x)
+            return a[(None,) * (ndim - a.ndim)] if a.ndim < ndim else a  # type: ignore[index]
+        parts = [build(item, level + 1) for item in x]
+        return concatenate(parts, level - depth, allow_unknown_chunksizes)
+
+    return build(arrays, 0)

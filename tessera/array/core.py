@@ -6,7 +6,8 @@ Map
   keys are ``(name, i, j, ...)`` by block index.  Methods build new arrays; nothing
   computes until ``compute()``.  Operators, reductions, slicing and shape methods
   delegate to the modules that implement them (``elementwise``, ``reductions``,
-  ``slicing``, ``routines``, ``linalg``), one waist each.
+  ``slicing``, ``routines``, ``linalg``), one waist each.  Its graphs are optimized by
+  :func:`~tessera.array.fusion.optimize_array` before they run.
 - :func:`new_array` -- build an array from a new layer on top of input arrays.
 - :func:`concatenate_blocks` -- put a nested list of computed blocks back together.
 
@@ -63,6 +64,12 @@ def _finalize(results: Any, ndim: int) -> Any:
     return concatenate_blocks(results, ndim)
 
 
+def _optimize(dsk: Mapping[Any, Any], keys: Sequence[Any], **kwargs: Any) -> dict[Any, Any]:
+    from tessera.array.fusion import optimize_array  # it imports the reduction modules
+
+    return optimize_array(dsk, keys, **kwargs)
+
+
 class Array(ConvertsByComputing, Collection):
     """A lazy N-dimensional array split into NumPy blocks.
 
@@ -89,6 +96,7 @@ class Array(ConvertsByComputing, Collection):
 
     __array_priority__ = 11
     __tessera_scheduler__ = staticmethod(threaded.get)
+    __tessera_optimize__ = staticmethod(_optimize)
 
     def __init__(self, layers: Layers, name: str, chunks: Chunks, dtype: Any) -> None:
         self.layers = layers

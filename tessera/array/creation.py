@@ -12,7 +12,9 @@ Map
   versions.
 
 Every function takes ``chunks=`` (see :func:`~tessera.array.chunks.normalize_chunks`;
-``"auto"`` by default).  Names are deterministic tokens of the arguments.
+``"auto"`` by default).  Names are deterministic tokens of the arguments.  The blocks of
+ranges and constants are :mod:`~tessera.array.sources` calls, so a reduction over them
+can make each block in cache-sized pieces (see :mod:`~tessera.array.fusion`).
 
 >>> import tessera.array as da
 >>> da.arange(0, 1, 0.25, chunks=2).compute()
@@ -34,6 +36,7 @@ import numpy as np
 
 from tessera.array.chunks import chunk_bounds, normalize_chunks, slices_from_chunks
 from tessera.array.core import Array, new_array
+from tessera.array.sources import full_block, linspace_block, range_block
 from tessera.hashing import tokenize
 
 __all__ = [
@@ -154,7 +157,7 @@ def _constant(kind: str, shape: tuple[int, ...], chunks: Any, dtype: Any, value:
     name = f"{kind}-{tokenize(shape, chunks, dtype, value)}"
     layer = {
         (name, *idx): (
-            np.full,
+            full_block,
             tuple(c[i] for c, i in zip(chunks, idx, strict=True)),
             value,
             dtype,
@@ -250,15 +253,6 @@ def full_like(
     return full(shape, fill_value, dtype=dtype, chunks=chunks)
 
 
-def _range_block(start: Any, step: Any, lo: int, hi: int, dtype: Any) -> np.ndarray:
-    if isinstance(start, (int, np.integer)) and isinstance(step, (int, np.integer)):
-        return np.arange(start + lo * step, start + hi * step, step, dtype=dtype)
-    out = np.arange(lo, hi, dtype=np.result_type(dtype, float))  # one pass, then in place
-    out *= step
-    out += start
-    return out.astype(dtype, copy=False)
-
-
 def arange(*args: Any, chunks: Any = "auto", dtype: Any = None) -> Array:
     """Evenly spaced values in ``[start, stop)``, like :func:`numpy.arange`.
 
@@ -290,19 +284,10 @@ def arange(*args: Any, chunks: Any = "auto", dtype: Any = None) -> Array:
     name = f"arange-{tokenize(start, stop, step, normalized, dtype)}"
     bounds = chunk_bounds(normalized[0])
     layer = {
-        (name, i): (_range_block, start, step, bounds[i], bounds[i + 1], dtype)
+        (name, i): (range_block, start, step, bounds[i], bounds[i + 1], dtype)
         for i in range(len(normalized[0]))
     }
     return new_array(name, layer, normalized, dtype)
-
-
-def _linspace_block(
-    start: float, step: float, lo: int, hi: int, last: int, stop: float, dtype: Any
-) -> np.ndarray:
-    out = start + np.arange(lo, hi) * step
-    if hi - 1 == last and hi > lo:
-        out[-1] = stop
-    return out.astype(dtype, copy=False)
 
 
 def linspace(
@@ -328,7 +313,7 @@ def linspace(
     bounds = chunk_bounds(normalized[0])
     last = num - 1 if endpoint and num > 1 else -1
     layer = {
-        (name, i): (_linspace_block, start, step, bounds[i], bounds[i + 1], last, stop, dtype)
+        (name, i): (linspace_block, start, step, bounds[i], bounds[i + 1], last, stop, dtype)
         for i in range(len(normalized[0]))
     }
     return new_array(name, layer, normalized, dtype)

@@ -12,7 +12,9 @@ Map
 
 Arguments may be tessera arrays, NumPy arrays and scalars; NumPy's broadcasting
 and type promotion rules apply (the output dtype comes from running ``op`` on one-element
-arrays of the input dtypes, so NumPy's own errors come out early).
+arrays of the input dtypes, so NumPy's own errors come out early).  ``op`` must work
+element by element: its tasks are marked :class:`~tessera.array.pieces.Elementwise`, so
+a reduction may run them on slabs of a block (see :mod:`~tessera.array.fusion`).
 
 >>> import numpy as np, tessera.array as da
 >>> x = da.arange(6, chunks=4)
@@ -34,6 +36,7 @@ import numpy as np
 
 from tessera.array.blockwise import blockwise
 from tessera.array.core import Array
+from tessera.array.pieces import Elementwise
 
 __all__ = ["array_ufunc", "astype", "elemwise", "map_blocks", "where", "wrap_ufunc"]
 
@@ -97,7 +100,7 @@ def elemwise(op: Callable[..., Any], *args: Any, dtype: Any = None, **kwargs: An
             pairs += [a, _LETTERS[ndim - a.ndim : ndim]]
         else:
             pairs += [a, None]
-    return blockwise(op, _LETTERS[:ndim], *pairs, dtype=dtype, **kwargs)
+    return blockwise(Elementwise(op), _LETTERS[:ndim], *pairs, dtype=dtype, **kwargs)
 
 
 def wrap_ufunc(ufunc: np.ufunc) -> Callable[..., Any]:

@@ -10,6 +10,8 @@ Map
   ``randint``) and a :meth:`~RandomState.seed` method.
 - Module functions (``random``, ``normal``, ``randint``...) draw from one module-level
   :class:`RandomState`, reseeded by :func:`seed`.
+- :mod:`~tessera.array.randblock` -- how one block is drawn
+  (:class:`~tessera.array.randblock.Draw`), seeds, sizes and per-block parameters.
 
 State: a generator keeps one :class:`numpy.random.SeedSequence`.  Each array it makes
 spawns one child sequence from it (so two calls give different arrays), and each block
@@ -36,10 +38,8 @@ True
 
 from __future__ import annotations
 
-import operator
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
@@ -47,6 +47,13 @@ import numpy as np
 
 from tessera.array.chunks import normalize_chunks, slices_from_chunks
 from tessera.array.core import Array, new_array
+from tessera.array.randblock import (
+    Draw,
+    broadcast_or_none,
+    param_part,
+    parse_size,
+    seed_sequence,
+)
 from tessera.hashing import tokenize
 
 __all__ = [
@@ -69,59 +76,6 @@ __all__ = [
 _SPAWN_LOCK = threading.Lock()
 
 
-def _seed_sequence(seed: Any) -> np.random.SeedSequence:
-    """A SeedSequence from an int, ints, None, a SeedSequence or a NumPy (bit) generator."""
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        seed = seed.bit_generator
-    if isinstance(seed, np.random.BitGenerator):
-        # draw the entropy from it (this advances it, as any draw would)
-        seed = np.random.Generator(seed).integers(2**63, size=4).tolist()
-    return np.random.SeedSequence(seed)
-
-
-def _size(size: Any) -> tuple[int, ...] | None:
-    if size is None:
-        return None
-    if isinstance(size, (int, np.integer)):
-        size = (size,)
-    try:
-        shape = tuple(operator.index(n) for n in size)
-    except TypeError:
-        raise TypeError(f"size must be None, an int or a tuple of ints, got {size!r}") from None
-    if any(n < 0 for n in shape):
-        raise ValueError(f"negative dimensions are not allowed (size {shape})")
-    return shape
-
-
-def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
-    try:
-        return tuple(np.broadcast_shapes(a, b))
-    except ValueError:
-        return None
-
-
-def _part(param: Any, shape: tuple[int, ...], index: tuple[slice, ...]) -> Any:
-    """The piece of a parameter that one block needs (scalars and None as they are)."""
-    if param is None or param.ndim == 0:
-        return param
-    return np.broadcast_to(param, shape)[index]
-
-
-@dataclass(frozen=True)
-class _Draw:
-    """One block's draw: ``default_rng(seed).<method>(*params, size=shape, **kwargs)``."""
-
-    method: str
-    params: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def __call__(self, seed: np.random.SeedSequence, shape: tuple[int, ...]) -> np.ndarray:
-        rng = np.random.default_rng(seed)
-        return np.asarray(getattr(rng, self.method)(*self.params, size=shape, **self.kwargs))
-
-
 class Generator:
     """Makes random tessera arrays; the lazy counterpart of :class:`numpy.random.Generator`.
 
@@ -139,7 +93,7 @@ class Generator:
     """
 
     def __init__(self, seed: Any = None) -> None:
-        self._seq = _seed_sequence(seed)
+        self._seq = seed_sequence(seed)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(entropy={self._seq.entropy})"
@@ -148,7 +102,7 @@ class Generator:
         self, method: str, params: Sequence[Any], size: Any, chunks: Any, **kwargs: Any
     ) -> Array:
         """An array whose blocks are ``method`` draws with their own seeds."""
-        shape = _size(size)
+        shape = parse_size(size)
         arrays = [p if p is None else np.asarray(p) for p in params]
         per_block = any(p is not None and p.ndim for p in arrays)
         rng = np.random.default_rng(0)
@@ -161,7 +115,7 @@ class Generator:
             dtype = probe.dtype
             if shape is None:
                 shape = probe.shape
-            elif _broadcast(probe.shape, shape) != shape:
+            elif broadcast_or_none(probe.shape, shape) != shape:
                 raise ValueError(
                     f"shape mismatch: parameters of shape {probe.shape} cannot be broadcast "
                     f"to size {shape}"
@@ -172,14 +126,14 @@ class Generator:
         block_ids = list(product(*(range(len(c)) for c in normalized)))
         name = f"{method}-{tokenize(array_seq.entropy, array_seq.spawn_key, method, arrays, kwargs, normalized)}"  # noqa: E501
         slices = slices_from_chunks(normalized)
-        shared = _Draw(method, tuple(params), kwargs)
+        shared = Draw(method, tuple(params), kwargs)
         layer: dict[Any, Any] = {}
         for idx, seed, index in zip(
             block_ids, array_seq.spawn(len(block_ids)), slices, strict=True
         ):
             draw = shared
             if per_block:
-                draw = _Draw(method, tuple(_part(p, shape, index) for p in arrays), kwargs)
+                draw = Draw(method, tuple(param_part(p, shape, index) for p in arrays), kwargs)
             key = (name, *idx)
             layer[key] = (draw, seed, tuple(s.stop - s.start for s in index))
         return new_array(name, layer, normalized, dtype)
@@ -282,7 +236,7 @@ class RandomState(Generator):
 
         >>> RandomState().seed(3)
         """
-        self._seq = _seed_sequence(seed)
+        self._seq = seed_sequence(seed)
 
     def random_sample(self, size: Any = None, chunks: Any = "auto") -> Array:
         """Floats uniform in ``[0, 1)``.

@@ -2,10 +2,11 @@
 
 Map
 ---
-- this module: ``sum, prod, min, max, any, all, nansum, nanprod, nanmin, nanmax,
-  count_nonzero`` -- each is validation plus one call to the waist -- and the ``Array``
-  methods (``x.sum()``, ``x.mean()``, ``x.argmin()``, ``x.cumsum()``...), installed at import.
+- this module: ``sum, prod, any, all, nansum, nanprod, count_nonzero`` -- each is
+  validation plus one call to the waist -- and the ``Array`` methods (``x.sum()``,
+  ``x.mean()``, ``x.argmin()``, ``x.cumsum()``...), installed at import.
 - :mod:`~tessera.array.treereduce` -- the waist :func:`reduction` (public as ``da.reduction``).
+- :mod:`~tessera.array.extrema` -- ``min, max, nanmin, nanmax``.
 - :mod:`~tessera.array.moments` -- ``mean, var, std`` and their ``nan`` versions.
 - :mod:`~tessera.array.argreduce` -- ``argmin, argmax, nanargmin, nanargmax``.
 - :mod:`~tessera.array.cumulative` -- ``cumsum, cumprod, nancumsum, nancumprod``.
@@ -41,8 +42,9 @@ import numpy as np
 from tessera.array.argreduce import argmax, argmin, nanargmax, nanargmin
 from tessera.array.core import Array
 from tessera.array.cumulative import cumprod, cumsum, nancumprod, nancumsum
+from tessera.array.extrema import max, min, nanmax, nanmin
 from tessera.array.moments import mean, nanmean, nanstd, nanvar, std, var
-from tessera.array.reduce_rules import check_nonempty, prepare, result_dtype, skip_empty
+from tessera.array.reduce_rules import prepare, result_dtype
 from tessera.array.treereduce import reduction
 
 __all__ = [
@@ -104,34 +106,6 @@ def _with_dtype(
     )
 
 
-def _no_identity(
-    name: str,
-    a: Any,
-    axis: Any,
-    keepdims: bool,
-    split_every: Any,
-    out: Any,
-    partial_np: Any,
-    final_np: Any,
-) -> Array:
-    """A reduction without an identity (min, max): NumPy's error for an empty axis, and
-    empty blocks contribute nothing."""
-    x, axes = prepare(a, axis, name, out)
-    check_nonempty(final_np, x, axes, name)
-    step = partial(skip_empty, partial_np)
-    return reduction(
-        x,
-        step,
-        final_np,
-        combine=step,
-        axis=axes,
-        keepdims=keepdims,
-        dtype=x.dtype,
-        split_every=split_every,
-        name=name,
-    )
-
-
 def _logical(
     name: str, a: Any, axis: Any, keepdims: bool, split_every: Any, out: Any, np_func: Any
 ) -> Array:
@@ -141,6 +115,7 @@ def _logical(
         x,
         np_func,
         np_func,
+        combine=np_func,
         axis=axes,
         keepdims=keepdims,
         dtype=dt,
@@ -246,105 +221,6 @@ def nanprod(
     return _with_dtype("nanprod", a, axis, dtype, keepdims, split_every, out, np.nanprod, np.prod)
 
 
-def min(
-    a: Any, axis: Any = None, keepdims: bool = False, split_every: Any = None, out: Any = None
-) -> Array:
-    """Minimum over ``axis``; NaN if any element is NaN (:func:`numpy.min`).
-
-    Parameters
-    ----------
-    a, axis, keepdims, split_every, out
-        See :mod:`tessera.array.reductions`.
-
-    Examples
-    --------
-    >>> import tessera.array as da
-    >>> da.arange(5, 10, chunks=2).min().compute()
-    np.int64(5)
-    >>> da.ones((0, 2)).min(axis=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: zero-size array to reduction operation minimum which has no identity ...
-    """
-    return _no_identity("min", a, axis, keepdims, split_every, out, np.min, np.min)
-
-
-def max(
-    a: Any, axis: Any = None, keepdims: bool = False, split_every: Any = None, out: Any = None
-) -> Array:
-    """Maximum over ``axis``; NaN if any element is NaN (:func:`numpy.max`).
-
-    Parameters
-    ----------
-    a, axis, keepdims, split_every, out
-        See :mod:`tessera.array.reductions`.
-
-    Examples
-    --------
-    >>> import tessera.array as da
-    >>> da.arange(5, 10, chunks=2).max().compute()
-    np.int64(9)
-    """
-    return _no_identity("max", a, axis, keepdims, split_every, out, np.max, np.max)
-
-
-def nanmin(
-    a: Any, axis: Any = None, keepdims: bool = False, split_every: Any = None, out: Any = None
-) -> Array:
-    """Minimum over ``axis`` ignoring NaNs (:func:`numpy.nanmin`).
-
-    An all-NaN slice gives NaN with a ``RuntimeWarning``, as in NumPy.
-
-    Parameters
-    ----------
-    a, axis, keepdims, split_every, out
-        See :mod:`tessera.array.reductions`.
-
-    Examples
-    --------
-    >>> import numpy as np, tessera.array as da
-    >>> da.nanmin(da.from_array(np.array([np.nan, 3.0, 1.0]), chunks=1)).compute()
-    np.float64(1.0)
-    """
-    return _nan_extreme("nanmin", a, axis, keepdims, split_every, out, np.fmin, np.nanmin)
-
-
-def nanmax(
-    a: Any, axis: Any = None, keepdims: bool = False, split_every: Any = None, out: Any = None
-) -> Array:
-    """Maximum over ``axis`` ignoring NaNs (:func:`numpy.nanmax`).
-
-    Parameters
-    ----------
-    a, axis, keepdims, split_every, out
-        See :mod:`tessera.array.reductions`.
-
-    Examples
-    --------
-    >>> import numpy as np, tessera.array as da
-    >>> da.nanmax(da.from_array(np.array([np.nan, 3.0, 1.0]), chunks=1)).compute()
-    np.float64(3.0)
-    """
-    return _nan_extreme("nanmax", a, axis, keepdims, split_every, out, np.fmax, np.nanmax)
-
-
-def _nan_extreme(
-    name: str,
-    a: Any,
-    axis: Any,
-    keepdims: bool,
-    split_every: Any,
-    out: Any,
-    fnp: Any,
-    final_np: Any,
-) -> Array:
-    """``nanmin``/``nanmax``: partials by ``np.fmin``/``np.fmax`` (they skip NaNs and warn
-    about nothing), the final step by NumPy's own function (its all-NaN warning)."""
-    x, _ = prepare(a, axis, name, out)
-    step = final_np if x.dtype == object else fnp.reduce
-    return _no_identity(name, x, axis, keepdims, split_every, None, step, final_np)
-
-
 def any(
     a: Any, axis: Any = None, keepdims: bool = False, split_every: Any = None, out: Any = None
 ) -> Array:
@@ -406,6 +282,7 @@ def count_nonzero(
         x,
         np.count_nonzero,
         total,
+        combine=total,
         axis=axes,
         keepdims=keepdims,
         dtype=np.intp,

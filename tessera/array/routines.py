@@ -11,7 +11,7 @@ Map
 - :func:`broadcast_to` -- each output block is a broadcast view of one input block.
 - Re-exported so ``da.<name>`` finds them: :func:`~tessera.array.reshape.reshape`,
   :func:`~tessera.array.reshape.ravel` and the joins of :mod:`~tessera.array.concat`
-  (``concatenate``, ``stack``, ``hstack``, ``vstack``, ``dstack``).
+  (``concatenate``, ``stack``, ``hstack``, ``vstack``, ``dstack``, ``block``).
 
 Errors follow NumPy's types (``AxisError`` for a bad axis, ``ValueError`` for shapes).
 
@@ -37,7 +37,7 @@ import numpy as np
 from tessera.array.axes import normalize_axes, normalize_axis
 from tessera.array.blockwise import blockwise
 from tessera.array.chunks import normalize_chunks
-from tessera.array.concat import concatenate, dstack, hstack, stack, vstack
+from tessera.array.concat import block, concatenate, dstack, hstack, stack, vstack
 from tessera.array.core import Array, new_array
 from tessera.array.masking import check_known
 from tessera.array.rechunk import rechunk
@@ -49,6 +49,7 @@ __all__ = [
     "atleast_1d",
     "atleast_2d",
     "atleast_3d",
+    "block",
     "broadcast_to",
     "concatenate",
     "dstack",

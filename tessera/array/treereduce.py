@@ -7,20 +7,19 @@ Map
   reductions, which need each block's offsets, its own chunk layer plus :func:`tree_reduce`).
 - :func:`tree_reduce` -- the ``combine`` levels and the final ``aggregate`` over a grid of
   partial results.
-- :func:`split_sizes` -- ``split_every`` (``None``, int or dict) to a fan-in per axis.
-- :func:`concatenate_partials` -- join a nested list of partial results (arrays, or dicts
-  of arrays such as ``{"n": ..., "total": ...}``) along the reduced axes.
-- :func:`nonempty_blocks` -- per axis, the blocks a reduction must read.
+- :mod:`~tessera.array.treeplan` -- the tree's shape: :func:`split_sizes` (fan-in per
+  axis), :func:`concatenate_partials`, :func:`nonempty_blocks` (re-exported here).
 
 Plan: ``chunk(block, axis=axes, keepdims=True)`` runs on every block; then groups of at
 most ``split_every[a]`` neighbouring partials along each reduced axis ``a`` are joined
 (``concatenate=True``) and passed to ``combine(..., axis=axes, keepdims=True)``, level by
 level, until one group per output block is left for ``aggregate(..., axis=axes,
-keepdims=keepdims)``.  The default fan-in is 4 per reduced axis with at most 16 partials
-per task; an int ``split_every`` bounds that total instead; a dict gives it per axis
-(``1``: never combine along that axis before the final step).  Blocks of length 0 on a
+keepdims=keepdims)`` (fan-in: see :func:`split_sizes`).  Blocks of length 0 on a
 reduced axis hold nothing to reduce and are skipped (unless all are).  When every
-output block has a single partial, ``chunk`` and ``aggregate`` run in one task.
+output block has a single partial, ``chunk`` and ``aggregate`` run in one task.  With an
+explicit ``combine`` (partials to partials), each chunk task is a
+:class:`~tessera.array.pieces.ChunkStep`, so :mod:`~tessera.array.fusion` may run it on a
+block made in cache-sized pieces.
 
 Names: the chunk layer's name comes from ``chunk`` and the input only, each combine
 level's from the level below and ``combine``; so two reductions that share their
@@ -45,7 +44,15 @@ from typing import Any
 import numpy as np
 
 from tessera.array.core import Array, new_array
+from tessera.array.pieces import ChunkStep
 from tessera.array.reduce_rules import validate_axis
+from tessera.array.treeplan import (
+    concatenate_partials,
+    concatenate_then,
+    funcname,
+    nonempty_blocks,
+    split_sizes,
+)
 from tessera.hashing import tokenize
 
 __all__ = [
@@ -55,107 +62,6 @@ __all__ = [
     "split_sizes",
     "tree_reduce",
 ]
-
-#: Default fan-in per reduced axis, and the most partials one task may combine.
-SPLIT_PER_AXIS = 4
-SPLIT_TOTAL = 16
-
-
-def funcname(func: Any) -> str:
-    """A short name for ``func`` (unwrapping ``functools.partial``) for layer names."""
-    while isinstance(func, partial):
-        func = func.func
-    return str(getattr(func, "__name__", type(func).__name__)).strip("_") or "reduction"
-
-
-def _root(total: int, k: int) -> int:
-    """The largest ``r >= 2`` with ``r ** k <= total`` (2 if there is none)."""
-    r = max(int(total ** (1 / k)), 1)
-    while (r + 1) ** k <= total:
-        r += 1
-    while r > 1 and r**k > total:
-        r -= 1
-    return max(r, 2)
-
-
-def split_sizes(split_every: Any, axes: tuple[int, ...], ndim: int) -> dict[int, int]:
-    """The fan-in along each reduced axis.
-
-    ``None``: 4 per axis, at most 16 partials per task in all; an int ``n >= 2``: at most
-    ``n`` per task in all (at least 2 per axis); a dict: per axis (negative keys count
-    from the end; ``1`` means no combining along that axis before the last step; axes not
-    given get the default).
-
-    >>> split_sizes(None, (0,), 1), split_sizes(None, (0, 1, 2), 3)
-    ({0: 4}, {0: 2, 1: 2, 2: 2})
-    >>> split_sizes(64, (0, 1, 2), 3), split_sizes({-1: 8}, (0, 1), 2)
-    ({0: 4, 1: 4, 2: 4}, {0: 4, 1: 8})
-    """
-    k = max(len(axes), 1)
-    default = min(SPLIT_PER_AXIS, _root(SPLIT_TOTAL, k))
-    if split_every is None:
-        return dict.fromkeys(axes, default)
-    if isinstance(split_every, dict):
-        out = dict.fromkeys(axes, default)
-        for key, value in split_every.items():
-            (a,) = validate_axis(key, ndim, what="split_every")
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(
-                    f"split_every={split_every!r}: the fan-in of axis {key} must be an int "
-                    f">= 1, got {value!r}"
-                )
-            if a in out:
-                out[a] = int(value)
-        return out
-    if isinstance(split_every, bool) or not isinstance(split_every, (int, np.integer)):
-        raise TypeError(
-            f"split_every must be None, an int or a dict {{axis: int}}, got {split_every!r}"
-        )
-    if split_every < 2:
-        raise ValueError(
-            f"split_every={split_every} cannot combine anything: give an int >= 2 (the most "
-            "partial results one task combines), a dict per axis, or None for the default"
-        )
-    return dict.fromkeys(axes, _root(int(split_every), k))
-
-
-def concatenate_partials(nested: Any, axes: tuple[int, ...]) -> Any:
-    """Join a nested list (one level per axis in ``axes``) of partials along ``axes``.
-
-    Partials are arrays or dicts of arrays (joined key by key).
-
-    >>> p = [[np.ones((1, 1)), np.zeros((1, 1))], [np.ones((1, 1)), np.ones((1, 1))]]
-    >>> concatenate_partials(p, (0, 1)).sum()
-    np.float64(3.0)
-    >>> concatenate_partials([{"n": np.ones(1)}, {"n": np.ones(1)}], (0,))
-    {'n': array([1., 1.])}
-    """
-    if not axes:
-        return nested
-    parts = [concatenate_partials(p, axes[1:]) for p in nested] if len(axes) > 1 else nested
-    if len(parts) == 1:
-        return parts[0]
-    if isinstance(parts[0], dict):
-        return {k: np.concatenate([p[k] for p in parts], axis=axes[0]) for k in parts[0]}
-    return np.concatenate(parts, axis=axes[0])
-
-
-def _concatenate_then(func: Callable[..., Any], nested: Any, axes: tuple[int, ...]) -> Any:
-    return func(concatenate_partials(nested, axes))
-
-
-def nonempty_blocks(
-    chunks: tuple[tuple[Any, ...], ...], axes: tuple[int, ...]
-) -> dict[int, list[int]]:
-    """For each reduced axis, the indices of its blocks that are not of length 0.
-
-    Unknown (nan) lengths count as non-empty; an axis whose blocks are all empty keeps
-    its first block, so the reduction still sees the empty extent.
-
-    >>> nonempty_blocks(((2, 0, 3), (0,)), (0, 1))
-    {0: [0, 2], 1: [0]}
-    """
-    return {a: [i for i, c in enumerate(chunks[a]) if c != 0] or [0] for a in axes}
 
 
 @dataclass(frozen=True)
@@ -197,7 +103,7 @@ def _group_task(
         return [nest(level + 1, [*index[:a], j, *index[a + 1 :]]) for j in range(start, stop)]
 
     nested = nest(0, list(group))
-    return (_concatenate_then, func, nested, axes) if concatenate else (func, nested)
+    return (concatenate_then, func, nested, axes) if concatenate else (func, nested)
 
 
 def _level(
@@ -324,7 +230,8 @@ def reduction(
         joined partials of one output block.
     combine : callable, optional
         ``combine(partials, axis=axes, keepdims=True)``: partials from joined partials,
-        used at the intermediate levels; default ``aggregate``.
+        used at the intermediate levels; default ``aggregate``.  When given (and
+        ``concatenate``), it may also merge the partials of pieces of one block.
     axis : None, int or tuple of ints
         Axes to reduce (negative counts from the end; ``None``: all).
     keepdims : bool
@@ -366,15 +273,14 @@ def reduction(
     kept = nonempty_blocks(x.chunks, axes)
     numblocks = tuple(len(kept[a]) if a in kept else n for a, n in enumerate(x.numblocks))
     chunk_fn = partial(chunk, axis=axes, keepdims=True)
-    source = partial(_source_key, x.name, kept)
+    merge = partial(combine, axis=axes, keepdims=True) if combine and concatenate else None
+    task = partial(_chunk_task, chunk_fn, merge, axes, x, kept)
     if all(numblocks[a] == 1 for a in axes):
         # one partial per output block: chunk runs inside the aggregate task
-        grid = Grid(numblocks, partial(_nested_chunk, chunk_fn, source), x, tokenize(x, chunk_fn))
+        grid = Grid(numblocks, task, x, tokenize(x, chunk_fn))
     else:
         pname = f"{funcname(chunk)}-{tokenize(x, chunk_fn, kept)}"
-        layer = {
-            (pname, *i): (chunk_fn, source(i)) for i in product(*(range(n) for n in numblocks))
-        }
+        layer = {(pname, *i): task(i) for i in product(*(range(n) for n in numblocks))}
         chunks = tuple((1,) * numblocks[a] if a in kept else c for a, c in enumerate(x.chunks))
         grid = Grid.of(new_array(pname, layer, chunks, x.dtype, inputs=[x]))
     return tree_reduce(
@@ -391,12 +297,18 @@ def reduction(
     )
 
 
-def _source_key(name: str, kept: dict[int, list[int]], index: tuple[int, ...]) -> tuple[Any, ...]:
-    """The key of the input block read for partial ``index`` (skipping empty blocks)."""
-    return (name, *(kept[a][i] if a in kept else i for a, i in enumerate(index)))
-
-
-def _nested_chunk(
-    chunk_fn: Callable[..., Any], source: Callable[..., Any], index: tuple[int, ...]
-) -> Any:
-    return (chunk_fn, source(index))
+def _chunk_task(
+    chunk_fn: Callable[..., Any],
+    merge: Callable[..., Any] | None,
+    axes: tuple[int, ...],
+    x: Array,
+    kept: dict[int, list[int]],
+    index: tuple[int, ...],
+) -> tuple[Any, ...]:
+    """The task of partial ``index``: ``chunk_fn`` on the input block it reads (skipping
+    empty blocks), as a :class:`~tessera.array.pieces.ChunkStep` when ``merge`` is known."""
+    block = tuple(kept[a][i] if a in kept else i for a, i in enumerate(index))
+    if merge is None:
+        return (chunk_fn, (x.name, *block))
+    size = math.prod(c[i] for c, i in zip(x.chunks, block, strict=True))
+    return (ChunkStep(chunk_fn, merge, axes, size), (x.name, *block))

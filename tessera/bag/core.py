@@ -239,3 +239,16 @@ class Bag(ElementwiseMixin, ReductionMixin, GroupbyMixin, ShapeMixin, WriteMixin
         if warn and len(result) < k:
             warnings.warn(_take_message(k, len(result)), UserWarning, stacklevel=2)
         return tuple(result)
+
+    def to_dataframe(self, meta: Any = None, columns: Any = None) -> Any:
+        """Convert a bag of records (dicts, tuples) to a lazy DataFrame.
+
+        See :func:`tessera.bag.to_dataframe.to_dataframe`.
+
+        >>> import tessera.bag as db
+        >>> db.from_sequence([{"a": 1}, {"a": 2}]).to_dataframe().a.sum().compute()
+        np.int64(3)
+        """
+        from tessera.bag.to_dataframe import to_dataframe
+
+        return to_dataframe(self, meta=meta, columns=columns)

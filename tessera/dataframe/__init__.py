@@ -26,10 +26,16 @@ from __future__ import annotations
 from typing import Any
 
 from tessera.base import compute
+from tessera.dataframe.concat import concat
 from tessera.dataframe.convert import to_datetime, to_numeric
 from tessera.dataframe.core import DataFrame, Series
-from tessera.dataframe.creation import from_dict, from_pandas
+from tessera.dataframe.creation import from_array, from_dict, from_pandas
 from tessera.dataframe.graph import partitionwise
+from tessera.dataframe.io.csv import read_csv, read_table
+from tessera.dataframe.io.csv_write import to_csv
+from tessera.dataframe.io.parquet import read_parquet
+from tessera.dataframe.io.parquet_write import to_parquet
+from tessera.dataframe.merge import merge
 from tessera.dataframe.scalar import Scalar
 
 __all__ = [
@@ -37,11 +43,19 @@ __all__ = [
     "Scalar",
     "Series",
     "compute",
+    "concat",
+    "from_array",
     "from_dict",
     "from_pandas",
     "map_partitions",
+    "merge",
+    "read_csv",
+    "read_parquet",
+    "read_table",
+    "to_csv",
     "to_datetime",
     "to_numeric",
+    "to_parquet",
 ]
 
 

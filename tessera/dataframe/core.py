@@ -288,17 +288,29 @@ class DataFrame(_Frame):
             out = partitionwise(_assign_one, out, k, v, prefix="assign")
         return out
 
-    def groupby(self, by: Any, sort: bool = True, dropna: bool = True) -> Any:
-        """Group by one column or a list of columns; see :mod:`tessera.dataframe.groupby`.
+    def groupby(
+        self,
+        by: Any,
+        sort: bool = True,
+        dropna: bool = True,
+        observed: bool = True,
+        group_keys: bool = True,
+    ) -> Any:
+        """Group by column names and/or Series of the same partitioning (``df.k % 3``); see
+        :mod:`tessera.dataframe.groupby`.  Options mean what they mean in pandas.
 
         >>> import tessera.dataframe as dd
         >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
         >>> df.groupby("k").v.sum().compute().tolist()
         [4, 2]
+        >>> df.groupby(df.v % 2).k.max().compute().tolist()
+        [2, 1]
         """
         from tessera.dataframe.groupby import GroupBy
 
-        return GroupBy(self, by, sort=sort, dropna=dropna)
+        return GroupBy(
+            self, by, sort=sort, dropna=dropna, observed=observed, group_keys=group_keys
+        )
 
 
 def _getitem(df: Any, key: Any) -> Any:
@@ -362,10 +374,30 @@ class Series(_Frame):
         """
         if not isinstance(key, _Frame):
             raise NotImplementedError(
-                "Series[...] supports boolean Series masks only; label lookups (loc) are "
-                "not implemented yet."
+                "Series[...] supports boolean Series masks only; use s.loc[...] for labels."
             )
         return partitionwise(_getitem, self, key, prefix="getitem")
+
+    def groupby(
+        self,
+        by: Any,
+        sort: bool = True,
+        dropna: bool = True,
+        observed: bool = True,
+        group_keys: bool = True,
+    ) -> Any:
+        """Group by Series of the same partitioning; see :mod:`tessera.dataframe.groupby`.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
+        >>> df.v.groupby(df.k).sum().compute().tolist()
+        [4, 2]
+        """
+        from tessera.dataframe.groupby import GroupBy
+
+        return GroupBy(
+            self, by, sort=sort, dropna=dropna, observed=observed, group_keys=group_keys
+        )
 
     def to_frame(self, name: Any = None) -> DataFrame:
         """The series as a one-column DataFrame."""

@@ -1,4 +1,4 @@
-"""Creating dataframes from in-memory pandas data: :func:`from_pandas`, :func:`from_dict`.
+"""Creating dataframes from in-memory data: ``from_pandas``, ``from_dict``, ``from_array``.
 
 Map
 ---
@@ -7,6 +7,9 @@ Map
   index values never straddle two partitions, so there may be fewer partitions than
   asked.  With ``sort=False`` the rows keep their order and divisions are unknown.
 - :func:`from_dict` -- ``from_pandas(pd.DataFrame.from_dict(data, ...))``.
+- :func:`from_array` -- a NumPy array (1-D: a Series; 2-D or structured: a DataFrame)
+  cut into ``chunksize`` rows, or a :class:`tessera.array.Array` along its row chunks;
+  the index is a ``RangeIndex`` and the divisions are known.
 
 Policy: partitions are stored in the graph as literal tasks ``(_identity, part)``; the
 name is a token of the data, so the same frame gives the same keys.
@@ -19,16 +22,19 @@ name is a token of the data, so the same frame gives the same keys.
 
 from __future__ import annotations
 
+import itertools
 import math
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tessera.dataframe.graph import new_collection
 from tessera.hashing import tokenize
 
-__all__ = ["from_dict", "from_pandas"]
+__all__ = ["ArrayToFrame", "from_array", "from_dict", "from_pandas"]
 
 
 def _identity(x: Any) -> Any:
@@ -127,3 +133,122 @@ def from_dict(
     from_dict_: Any = pd.DataFrame.from_dict
     pdf = from_dict_(data, orient=orient, dtype=dtype, columns=columns)
     return from_pandas(pdf, npartitions=npartitions, chunksize=chunksize, sort=sort)
+
+
+@dataclass(frozen=True)
+class ArrayToFrame:
+    """Rows ``start, start + 1, ...`` of an array as a Series or DataFrame.
+
+    ``meta`` (optional) fixes the dtypes: pandas infers the dtype of an ``object``
+    array from its values, which one block alone may not settle.
+
+    >>> ArrayToFrame("x", 3)(np.array([1.5, 2.5]))
+    3    1.5
+    4    2.5
+    Name: x, dtype: float64
+    """
+
+    columns: Any
+    start: int = 0
+    meta: Any = None
+
+    def __call__(self, block: np.ndarray) -> Any:
+        index = pd.RangeIndex(self.start, self.start + len(block))
+        out: Any
+        if block.dtype.names is not None:
+            names = list(block.dtype.names) if self.columns is None else list(self.columns)
+            out = pd.DataFrame({n: block[n] for n in names}, index=index, columns=names)
+        elif block.ndim == 1:
+            out = pd.Series(block, index=index, name=self.columns)
+        else:
+            out = pd.DataFrame(block, index=index, columns=self.columns)
+        if self.meta is None:
+            return out
+        if isinstance(out, pd.Series):
+            return out if out.dtype == self.meta.dtype else out.astype(self.meta.dtype)
+        return out if out.dtypes.equals(self.meta.dtypes) else out.astype(self.meta.dtypes)
+
+
+def _check_columns(dtype: np.dtype, shape: tuple[int, ...], columns: Any) -> None:
+    if len(shape) not in (1, 2):
+        raise ValueError(
+            f"from_array takes a 1-D or 2-D array, got {len(shape)} dimensions (shape "
+            f"{shape}); reshape it first."
+        )
+    if dtype.names is not None:
+        missing = [c for c in columns or () if c not in dtype.names]
+        if len(shape) != 1 or isinstance(columns, str) or missing:
+            raise ValueError(
+                f"from_array: a structured array must be 1-D and columns= a list of its "
+                f"fields {list(dtype.names)!r}; got shape {shape} and columns={columns!r}."
+            )
+    elif len(shape) == 2 and columns is not None and len(columns) != shape[1]:
+        raise ValueError(
+            f"from_array: columns= has {len(columns)} names for an array with {shape[1]} "
+            "columns; give one name per column."
+        )
+
+
+def from_array(x: Any, chunksize: int = 50_000, columns: Any = None) -> Any:
+    """A lazy DataFrame (2-D or structured array) or Series (1-D array) from an array.
+
+    Parameters
+    ----------
+    x : numpy.ndarray or tessera.array.Array
+        The data.  A tessera array keeps its row chunks as partitions (a 2-D one is
+        rechunked to a single chunk along its columns).
+    chunksize : int
+        Rows per partition, for a NumPy array.
+    columns : list or str, optional
+        Column names (2-D), the fields to keep (structured) or the Series name (1-D).
+
+    Examples
+    --------
+    >>> import numpy as np, tessera.dataframe as dd
+    >>> df = dd.from_array(np.arange(12).reshape(6, 2), chunksize=4, columns=["a", "b"])
+    >>> df.divisions, df.b.sum().compute()
+    ((0, 4, 5), np.int64(36))
+    >>> import tessera.array as da
+    >>> dd.from_array(da.arange(5, chunks=2), columns="x").compute().tolist()
+    [0, 1, 2, 3, 4]
+    """
+    from tessera.base import is_collection
+
+    if is_collection(x) and hasattr(x, "chunks"):
+        return _from_tessera_array(x, columns)
+    x = np.asarray(x)
+    _check_columns(x.dtype, x.shape, columns)
+    if not isinstance(chunksize, int) or chunksize < 1:
+        raise ValueError(f"chunksize must be a positive integer, got {chunksize!r}.")
+    empty = ArrayToFrame(columns)(x if x.dtype.hasobject else x[:0]).iloc[:0]
+    name = f"from-array-{tokenize(x, chunksize, columns)}"
+    starts = list(range(0, len(x), chunksize)) or [0]
+    layer = {
+        (name, i): (ArrayToFrame(columns, s, empty), x[s : s + chunksize])
+        for i, s in enumerate(starts)
+    }
+    return new_collection({name: layer}, name, empty, _range_divisions(starts, len(x)))
+
+
+def _range_divisions(starts: list[int], n: int) -> tuple[Any, ...]:
+    return (None,) * (len(starts) + 1) if n == 0 else (*starts, n - 1)
+
+
+def _from_tessera_array(x: Any, columns: Any) -> Any:
+    _check_columns(x.dtype, x.shape, columns)
+    if any(c != c for c in x.chunks[0]):
+        raise ValueError(
+            "from_array: the array's row chunk sizes are unknown (nan); compute them "
+            "first (e.g. x.compute_chunk_sizes() or persist the array)."
+        )
+    if x.ndim == 2 and len(x.chunks[1]) > 1:
+        x = x.rechunk((x.chunks[0], (x.shape[1],)))
+    empty = ArrayToFrame(columns)(np.empty((0, *x.shape[1:]), dtype=x.dtype))
+    name = f"from-array-{tokenize(x, columns)}"
+    starts = [0, *itertools.accumulate(x.chunks[0])][:-1]
+    block = (lambda i: (x.name, i)) if x.ndim == 1 else (lambda i: (x.name, i, 0))
+    layers = dict(x.layers)
+    layers[name] = {
+        (name, i): (ArrayToFrame(columns, s, empty), block(i)) for i, s in enumerate(starts)
+    }
+    return new_collection(layers, name, empty, _range_divisions(starts, x.shape[0]))

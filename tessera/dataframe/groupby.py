@@ -1,20 +1,26 @@
-"""Grouped reductions: ``df.groupby(by).sum/mean/count/min/max/size`` and ``.agg(name)``.
+"""Grouped reductions: ``df.groupby(by).sum/mean/.../agg(...)`` as one tree reduction.
 
 Map
 ---
-- :class:`GroupBy` -- a frame, the grouping columns and an optional column selection
-  (``df.groupby("k").v`` or ``df.groupby("k")[["v", "w"]]``).  Each method is one call to
-  the tree reduction waist :func:`~tessera.dataframe.reductions.reduction`:
+- :class:`GroupBy` -- a frame (DataFrame or Series), its group keys and an optional
+  column selection (``df.groupby("k").v`` or ``df.groupby("k")[["v", "w"]]``).  Keys are
+  column names and/or Series of the same partitioning (``df.groupby(df.k % 3)``); a
+  Series that is just a column of the frame (``df.groupby(df.k)``) is that column's
+  name, as in pandas.  Every method -- ``sum, mean, count, size, min, max, prod, first,
+  last, std, var, nunique`` and ``agg`` with a name, a list, a dict or named
+  aggregations -- makes one :class:`~tessera.dataframe.groupby_aggs.Plan` and one
+  :func:`~tessera.dataframe.groupby_tree.grouped_reduction`: a single pass over the
+  data computes every partial the outputs need.
 
-  chunk
-      the pandas groupby reduction of one partition;
-  combine
-      concatenate the partial results and reduce them again by the group index
-      (``count`` and ``size`` partials are summed);
-  aggregate
-      the same, then finish: ``mean`` is carried as ``(sum, count)`` and divided last.
+Modules: :mod:`~tessera.dataframe.groupby_spec` (what ``agg`` asks for),
+:mod:`~tessera.dataframe.groupby_aggs` (chunk/combine/finalize),
+:mod:`~tessera.dataframe.groupby_tree` (the graph); ``apply``/``transform`` come from
+:mod:`~tessera.dataframe.groupby_apply`.
 
-Results match pandas' default ``sort=True`` (groups sorted) and ``dropna=True``.
+Policy: results equal pandas' -- index, column order and labels, dtypes (the meta is
+pandas' own answer on a small fake partition), ``sort``, ``dropna`` and ``observed``.
+With ``split_out=N > 1`` the result has ``N`` partitions, groups hash-partitioned among
+them; each partition is sorted, the whole is not (as in Dask).
 
 >>> import tessera.dataframe as dd
 >>> df = dd.from_dict({"k": [1, 2, 1, 2], "v": [1.0, 2.0, 3.0, 5.0]}, npartitions=3)
@@ -27,58 +33,23 @@ k
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from tessera.dataframe.graph import nonempty
+from tessera.dataframe.core import DataFrame, Series
+from tessera.dataframe.graph import make_meta, nonempty
+from tessera.dataframe.groupby_aggs import VALUES, Grouping, Plan
 from tessera.dataframe.groupby_apply import GroupByShuffleMixin
-from tessera.dataframe.reductions import reduction
+from tessera.dataframe.groupby_spec import Output, check_name, normalize
+from tessera.dataframe.groupby_tree import check_splits, grouped_reduction, normalize_by
 
 __all__ = ["GroupBy"]
 
-_AGGS = ("sum", "mean", "count", "min", "max", "size")
-_REAGG = {"count": "sum", "size": "sum"}
-
-
-def _grouped(part: Any, by: Any, selection: Any, sort: bool, dropna: bool) -> Any:
-    g = part.groupby(by, sort=sort, dropna=dropna)
-    return g if selection is None else g[selection]
-
-
-def _chunk(part: Any, op: str, by: Any, selection: Any, sort: bool, dropna: bool) -> Any:
-    g = _grouped(part, by, selection, sort, dropna)
-    if op == "mean":
-        return (g.sum(), g.count())
-    return getattr(g, op)()
-
-
-def _regroup(parts: list[Any], op: str, sort: bool, dropna: bool) -> Any:
-    nonempty_parts = [p for p in parts if len(p)] or parts[:1]
-    joined = pd.concat(nonempty_parts)
-    levels = list(range(joined.index.nlevels))
-    return getattr(joined.groupby(level=levels, sort=sort, dropna=dropna), _REAGG.get(op, op))()
-
-
-def _combine(parts: list[Any], op: str, sort: bool, dropna: bool) -> Any:
-    if op == "mean":
-        return (
-            _regroup([p[0] for p in parts], "sum", sort, dropna),
-            _regroup([p[1] for p in parts], "count", sort, dropna),
-        )
-    return _regroup(parts, op, sort, dropna)
-
-
-def _aggregate(parts: list[Any], op: str, sort: bool, dropna: bool) -> Any:
-    r = _combine(parts, op, sort, dropna)
-    if op == "mean":
-        return r[0] / r[1]
-    return r
-
 
 class GroupBy(GroupByShuffleMixin):
-    """The result of :meth:`DataFrame.groupby <tessera.dataframe.DataFrame.groupby>`.
+    """The result of ``DataFrame.groupby`` or ``Series.groupby`` (Dask's GroupBy API).
 
     >>> import tessera.dataframe as dd
     >>> df = dd.from_dict({"k": ["a", "b", "a"], "v": [1, 2, 3]}, npartitions=2)
@@ -87,44 +58,117 @@ class GroupBy(GroupByShuffleMixin):
     """
 
     def __init__(
-        self, frame: Any, by: Any, sort: bool = True, dropna: bool = True, selection: Any = None
+        self,
+        frame: Any,
+        by: Any,
+        sort: bool = True,
+        dropna: bool = True,
+        selection: Any = None,
+        observed: bool = True,
+        group_keys: bool = True,
     ) -> None:
-        keys = by if isinstance(by, list) else [by]
-        for k in keys:
-            if isinstance(k, pd.Series) or hasattr(k, "divisions"):
-                raise NotImplementedError(
-                    "groupby by a Series is not implemented yet; group by column names."
-                )
-        frame._check_columns(keys)
+        self._by_keys, self._by_series = normalize_by(frame, by)
         self.frame, self.by, self.sort, self.dropna = frame, by, sort, dropna
-        self.selection = selection
+        self.observed, self.group_keys, self.selection = observed, group_keys, selection
 
     def __getitem__(self, key: Any) -> GroupBy:
+        if isinstance(self.frame, Series):
+            raise KeyError(f"Cannot select column {key!r} of a grouped Series.")
         self.frame._check_columns(key if isinstance(key, list) else [key])
-        return GroupBy(self.frame, self.by, self.sort, self.dropna, key)
+        return GroupBy(
+            self.frame, self.by, self.sort, self.dropna, key, self.observed, self.group_keys
+        )
 
     def __getattr__(self, key: str) -> GroupBy:
-        if not key.startswith("_") and key in self.frame.meta.columns:
+        frame = self.__dict__.get("frame")
+        if not key.startswith("_") and isinstance(frame, DataFrame) and key in frame.columns:
             return self[key]
         raise AttributeError(f"'GroupBy' object has no attribute {key!r}")
 
-    def _reduce(self, op: str, split_every: int | None) -> Any:
-        meta_group = _grouped(
-            nonempty(self.frame.meta), self.by, self.selection, self.sort, self.dropna
-        )
-        meta = getattr(meta_group, op)()
-        sort, dropna = self.sort, self.dropna
-        return reduction(
-            self.frame,
-            partial(_chunk, op=op, by=self.by, selection=self.selection, sort=sort, dropna=dropna),
-            partial(_combine, op=op, sort=sort, dropna=dropna),
-            partial(_aggregate, op=op, sort=sort, dropna=dropna),
-            meta,
-            split_every,
-            prefix=f"groupby-{op}",
+    # -- what is grouped -------------------------------------------------------------
+    @property
+    def _is_series(self) -> bool:
+        return isinstance(self.frame, Series) or not (
+            self.selection is None or isinstance(self.selection, list)
         )
 
-    def sum(self, split_every: int | None = None) -> Any:
+    def _columns(self) -> list[Any]:
+        """The value columns (a SeriesGroupBy: its one column)."""
+        if isinstance(self.frame, Series):
+            return [VALUES]
+        if self.selection is not None:
+            return self.selection if isinstance(self.selection, list) else [self.selection]
+        return [c for c in self.frame.columns if c not in self._by_keys]
+
+    def _grouping(self) -> Grouping:
+        as_list = isinstance(self.by, list)
+        return Grouping(self._by_keys, as_list, self.sort, self.dropna, self.observed)
+
+    def _fake(self) -> Any:
+        """The pandas groupby of a small fake partition (for the result's meta)."""
+        fake = nonempty(self.frame.meta)
+        keys = tuple(
+            pd.Series(nonempty(s.meta).array, index=fake.index, name=s.name)
+            for s in self._by_series
+        )
+        g = self._grouping().groupby(fake, keys, sort=self.sort)
+        return g if self.selection is None else g[self.selection]
+
+    def _run(
+        self,
+        outputs: tuple[Output, ...] | None,
+        method: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        split_every: int | None,
+        split_out: int | None,
+        **options: Any,
+    ) -> Any:
+        """Meta from pandas' ``method(*args, **kwargs)`` on a fake; then one reduction.
+
+        ``outputs`` None means one aggregation ``method`` of every column pandas kept.
+        """
+        _, split_out = check_splits(split_every, split_out)
+        meta = make_meta(getattr(self._fake(), method)(*args, **kwargs))
+        if outputs is None and method == "size":
+            outputs = (Output(None, "size"),)
+        elif outputs is None:
+            cols = meta.columns if isinstance(meta, pd.DataFrame) else self._columns()[:1]
+            outputs = tuple(Output(c, method) for c in cols)
+        width = meta.shape[1] if isinstance(meta, pd.DataFrame) else 1
+        if len(outputs) != width:
+            raise NotImplementedError(
+                f"pandas gives {width} columns for this aggregation but tessera planned "
+                f"{len(outputs)}; please report the call you made."
+            )
+        meta = self._float_moments(meta, outputs)
+        plan = Plan(self._grouping(), outputs, meta, split_out=split_out, **options)
+        prefix = f"groupby-{outputs[0].func}" if len(outputs) == 1 else "groupby-agg"
+        return grouped_reduction(self.frame, self._by_series, plan, split_every, prefix)
+
+    def _float_moments(self, meta: Any, outputs: tuple[Output, ...]) -> Any:
+        """Set the dtype of a mean/var/std of a NumPy float column to the column's dtype.
+
+        pandas does so for float32 data except on some tiny inputs such as the 2-row
+        fake the meta comes from.
+        """
+        fmeta = self.frame.meta
+        for i, o in enumerate(outputs):
+            if o.func not in ("mean", "var", "std"):
+                continue
+            dtype = fmeta.dtype if isinstance(fmeta, pd.Series) else fmeta[o.column].dtype
+            if not (isinstance(dtype, np.dtype) and dtype.kind == "f"):
+                continue
+            if isinstance(meta, pd.Series):
+                return meta.astype(dtype)
+            meta = meta.copy()
+            meta.isetitem(i, meta.iloc[:, i].astype(dtype))
+        return meta
+
+    # -- aggregations ---------------------------------------------------------------
+    def sum(
+        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+    ) -> Any:
         """Sum of each group.
 
         >>> import tessera.dataframe as dd
@@ -132,9 +176,25 @@ class GroupBy(GroupByShuffleMixin):
         >>> df.groupby("k").sum().compute().v.tolist()
         [4, 2]
         """
-        return self._reduce("sum", split_every)
+        kw = {"numeric_only": numeric_only}
+        return self._run(None, "sum", (), kw, split_every, split_out)
 
-    def mean(self, split_every: int | None = None) -> Any:
+    def prod(
+        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+    ) -> Any:
+        """Product of each group.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [2, 5, 3]}, npartitions=2)
+        >>> df.groupby("k").v.prod().compute().tolist()
+        [6, 5]
+        """
+        kw = {"numeric_only": numeric_only}
+        return self._run(None, "prod", (), kw, split_every, split_out)
+
+    def mean(
+        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+    ) -> Any:
         """Mean of each group (from per-partition sums and counts).
 
         >>> import tessera.dataframe as dd
@@ -142,9 +202,10 @@ class GroupBy(GroupByShuffleMixin):
         >>> df.groupby("k").v.mean().compute().tolist()
         [2.5, 2.0]
         """
-        return self._reduce("mean", split_every)
+        kw = {"numeric_only": numeric_only}
+        return self._run(None, "mean", (), kw, split_every, split_out)
 
-    def count(self, split_every: int | None = None) -> Any:
+    def count(self, split_every: int | None = None, split_out: int | None = 1) -> Any:
         """Number of non-missing values in each group.
 
         >>> import tessera.dataframe as dd
@@ -152,29 +213,9 @@ class GroupBy(GroupByShuffleMixin):
         >>> df.groupby("k").v.count().compute().tolist()
         [2, 0]
         """
-        return self._reduce("count", split_every)
+        return self._run(None, "count", (), {}, split_every, split_out)
 
-    def min(self, split_every: int | None = None) -> Any:
-        """Minimum of each group.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [5, 2, 4]}, npartitions=2)
-        >>> df.groupby("k").v.min().compute().tolist()
-        [4, 2]
-        """
-        return self._reduce("min", split_every)
-
-    def max(self, split_every: int | None = None) -> Any:
-        """Maximum of each group.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [5, 2, 4]}, npartitions=2)
-        >>> df.groupby("k").v.max().compute().tolist()
-        [5, 2]
-        """
-        return self._reduce("max", split_every)
-
-    def size(self, split_every: int | None = None) -> Any:
+    def size(self, split_every: int | None = None, split_out: int | None = 1) -> Any:
         """Number of rows in each group (a Series).
 
         >>> import tessera.dataframe as dd
@@ -182,22 +223,153 @@ class GroupBy(GroupByShuffleMixin):
         >>> df.groupby("k").size().compute().tolist()
         [2, 1]
         """
-        return self._reduce("size", split_every)
+        return self._run(None, "size", (), {}, split_every, split_out)
 
-    def agg(self, func: str, split_every: int | None = None) -> Any:
-        """Aggregate by name: ``"sum"``, ``"mean"``, ``"count"``, ``"min"``, ``"max"``, ``"size"``.
-
-        Lists, dicts and named aggregations are not implemented yet.
+    def min(
+        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+    ) -> Any:
+        """Minimum of each group.
 
         >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
-        >>> df.groupby("k").agg("max").compute().v.tolist()
-        [3, 2]
+        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [5, 2, 4]}, npartitions=2)
+        >>> df.groupby("k").v.min().compute().tolist()
+        [4, 2]
         """
-        if not isinstance(func, str) or func not in _AGGS:
-            raise NotImplementedError(
-                f"groupby().agg({func!r}) is not implemented yet; pass one of {list(_AGGS)}."
-            )
-        return self._reduce(func, split_every)
+        kw = {"numeric_only": numeric_only}
+        return self._run(None, "min", (), kw, split_every, split_out)
+
+    def max(
+        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+    ) -> Any:
+        """Maximum of each group.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [5, 2, 4]}, npartitions=2)
+        >>> df.groupby("k").v.max().compute().tolist()
+        [5, 2]
+        """
+        kw = {"numeric_only": numeric_only}
+        return self._run(None, "max", (), kw, split_every, split_out)
+
+    def first(
+        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+    ) -> Any:
+        """First non-missing value of each group, in partition order (as pandas).
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [None, 7.0, 2.0, 5.0]}, npartitions=3)
+        >>> df.groupby("k").v.first().compute().tolist()
+        [7.0, 2.0]
+        """
+        kw = {"numeric_only": numeric_only}
+        return self._run(None, "first", (), kw, split_every, split_out)
+
+    def last(
+        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+    ) -> Any:
+        """Last non-missing value of each group, in partition order (as pandas).
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [3.0, 7.0, 2.0, None]}, npartitions=3)
+        >>> df.groupby("k").v.last().compute().tolist()
+        [7.0, 2.0]
+        """
+        kw = {"numeric_only": numeric_only}
+        return self._run(None, "last", (), kw, split_every, split_out)
+
+    def var(
+        self,
+        ddof: int = 1,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+    ) -> Any:
+        """Variance of each group, from per-partition ``(count, mean, M2)`` merged with
+        Chan's parallel formula (stable when the mean is large next to the spread).
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [1.0, 2.0, 5.0, 6.0]}, npartitions=3)
+        >>> df.groupby("k").v.var().compute().tolist()
+        [7.0, nan]
+        """
+        kw = {"ddof": ddof, "numeric_only": numeric_only}
+        return self._run(None, "var", (), kw, split_every, split_out, ddof=ddof)
+
+    def std(
+        self,
+        ddof: int = 1,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+    ) -> Any:
+        """Standard deviation of each group (see :meth:`var`).
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 1, 2], "v": [1.0, 3.0, 5.0]}, npartitions=2)
+        >>> df.groupby("k").v.std(ddof=0).compute().tolist()
+        [1.0, 0.0]
+        """
+        kw = {"ddof": ddof, "numeric_only": numeric_only}
+        return self._run(None, "std", (), kw, split_every, split_out, ddof=ddof)
+
+    def nunique(
+        self, dropna: bool = True, split_every: int | None = None, split_out: int | None = 1
+    ) -> Any:
+        """Number of distinct values in each group (from distinct ``(group, value)`` pairs).
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [3, 3, 2, 4]}, npartitions=3)
+        >>> df.groupby("k").v.nunique().compute().tolist()
+        [2, 1]
+        """
+        kw = {"dropna": dropna}
+        return self._run(None, "nunique", (), kw, split_every, split_out, nunique_dropna=dropna)
+
+    def median(self, *args: Any, **kwargs: Any) -> Any:
+        """Not a tree reduction: raises ``NotImplementedError`` pointing to ``apply``."""
+        return check_name("median")
+
+    def agg(
+        self,
+        arg: Any = None,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        **kwargs: Any,
+    ) -> Any:
+        """Aggregate with a name, a list of names, a dict ``{column: name or list}`` or named
+        aggregations ``new=(column, name)`` / ``pd.NamedAgg`` -- all in one pass.
+
+        Names: ``sum, mean, count, size, min, max, prod, first, last, std, var,
+        nunique``.  With ``arg`` given, the only keyword passed on is ``ddof``.
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1.0, 2.0, 3.0], "w": [4, 5, 6]},
+        ...                   npartitions=2)
+        >>> df.groupby("k").agg({"v": "mean", "w": ["sum", "max"]}).compute()
+             v   w
+          mean sum max
+        k
+        1  2.0  10   6
+        2  2.0   5   5
+        >>> df.groupby("k").agg(total=("v", "sum"), top=pd.NamedAgg("w", "max")).compute()
+           total  top
+        k
+        1    4.0    6
+        2    2.0    5
+        """
+        options: dict[str, Any] = {}
+        if arg is not None:
+            options = {k: kwargs.pop(k) for k in ("ddof",) if k in kwargs}
+            if kwargs:
+                raise TypeError(
+                    f"agg({arg!r}, ...) got unexpected keywords {sorted(kwargs)}; the only "
+                    "option passed to the aggregations is ddof (for std and var)."
+                )
+        columns = self._columns()
+        available = columns if self._is_series else list(self.frame.columns)
+        outputs = normalize(arg, kwargs, columns, self._is_series, available)
+        args = () if arg is None else (arg,)
+        pandas_kwargs = {**kwargs, **options}
+        return self._run(outputs, "agg", args, pandas_kwargs, split_every, split_out, **options)
 
     aggregate = agg

@@ -9,16 +9,17 @@ Map
 
 State and policy
 ----------------
-``_pretask`` stores the start time of the key in a dict; ``_posttask`` pops it and
-appends a :class:`TaskData`.  Times are ``time.perf_counter()`` seconds read in the
-thread that called ``compute``, the same clock as
-:class:`~tessera.diagnostics.ResourceProfiler`.  With batching (threads and processes
-hand a batch of tasks to a worker at once) ``start_time`` is when the task was handed
-out and ``end_time`` when its batch came back, so durations include queueing and the
-other tasks of the batch; timestamps taken inside the worker are future work.  Every
-task that finished is recorded exactly once; a task that never finished (the compute
-failed) is not recorded.  Records accumulate over the computes run while the profiler is
-active; entering it as a context manager clears them first.
+The profiler sets ``task_times``, so the engine times each task *in the worker* (the
+calling thread for the synchronous scheduler, a pool thread, or a worker process):
+``start_time`` and ``end_time`` are ``time.time()`` seconds read just before and just
+after the task's function ran, so durations exclude queueing and batching, and times
+from different worker processes are comparable (``time.time()`` is the system clock;
+:class:`~tessera.diagnostics.ResourceProfiler` samples on the same clock).
+``worker_id`` is the worker's thread id, or its process id for the synchronous
+scheduler and worker processes.  ``_task_time`` appends one :class:`TaskData` per
+finished task, so every task that finished is recorded exactly once; a task that never
+finished (the compute failed) is not recorded.  Records accumulate over the computes run
+while the profiler is active; entering it as a context manager clears them first.
 
 >>> from operator import add
 >>> from tessera.scheduling import synchronous
@@ -31,7 +32,6 @@ active; entering it as a context manager clears them first.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -59,28 +59,32 @@ class Profiler(Callback):
 
     Notes
     -----
-    Times are measured in the calling thread (see the module docstring): for a task
-    run in a batch, the time it was handed out and the time its batch came back.
+    Times are ``time.time()`` seconds measured in the worker around the task itself
+    (see the module docstring).  :meth:`visualize` draws them.
 
     Examples
     --------
+    >>> import time
     >>> from tessera.scheduling import threaded
-    >>> dsk = {"x": 1, "y": (abs, "x"), "z": (sum, ["x", "y"])}
+    >>> dsk = {"x": 1, "y": (abs, "x"), "z": (sum, ["x", "y"]), "t": (time.time,)}
     >>> with Profiler() as prof:
-    ...     threaded.get(dsk, "z")
-    2
+    ...     z, stamp = threaded.get(dsk, ["z", "t"])
     >>> len(prof.results), sorted(t.key for t in prof.results)
-    (3, ['x', 'y', 'z'])
+    (4, ['t', 'x', 'y', 'z'])
     >>> all(t.start_time <= t.end_time for t in prof.results)
+    True
+    >>> (rec,) = [t for t in prof.results if t.key == "t"]
+    >>> rec.start_time <= stamp <= rec.end_time  # timed in the worker, around the task
     True
     >>> prof.clear(); prof.results
     []
     """
 
+    task_times = True
+
     def __init__(self) -> None:
         super().__init__()
         self.results: list[TaskData] = []
-        self._starts: dict[Any, float] = {}
 
     def __enter__(self) -> Profiler:
         self.clear()
@@ -90,18 +94,31 @@ class Profiler(Callback):
     def clear(self) -> None:
         """Forget the records collected so far."""
         self.results = []
-        self._starts = {}
 
-    def _pretask(self, key: Any, dsk: Mapping[Any, Any], state: Any) -> None:
-        self._starts[key] = time.perf_counter()
-
-    def _posttask(
-        self, key: Any, result: Any, dsk: Mapping[Any, Any], state: Any, worker_id: Any
+    def _task_time(
+        self,
+        key: Any,
+        dsk: Mapping[Any, Any],
+        start_time: float,
+        end_time: float,
+        worker_id: Any,
     ) -> None:
-        end = time.perf_counter()
-        start = self._starts.pop(key, end)
-        self.results.append(TaskData(key, dsk.get(key), start, end, worker_id))
+        self.results.append(TaskData(key, dsk.get(key), start_time, end_time, worker_id))
 
-    def _finish(self, dsk: Mapping[Any, Any], state: Any, errored: bool) -> None:
-        for key in dsk:  # tasks that never came back (the compute failed)
-            self._starts.pop(key, None)
+    def visualize(self, filename: str = "profile.html", **kwargs: Any) -> str:
+        """Draw the records: see :func:`tessera.diagnostics.visualize_profile`.
+
+        >>> import os, shutil, tempfile
+        >>> from tessera.scheduling import synchronous
+        >>> with Profiler() as prof:
+        ...     synchronous.get({"a": (abs, -1)}, "a")
+        1
+        >>> d = tempfile.mkdtemp()
+        >>> path = prof.visualize(os.path.join(d, "p.png"))
+        >>> os.path.getsize(path) > 0
+        True
+        >>> shutil.rmtree(d)
+        """
+        from tessera.diagnostics.plot import visualize_profile
+
+        return visualize_profile([self], filename=filename, **kwargs)

@@ -2,9 +2,10 @@
 
 Map
 ---
-- :class:`ResourceData` -- one sample: ``time, mem, cpu`` (Dask's field names): seconds on
-  the ``time.perf_counter()`` clock, resident memory in MB and CPU percent (100 = one
-  core busy), summed over this process and all its children (tessera's worker processes).
+- :class:`ResourceData` -- one sample: ``time, mem, cpu`` (Dask's field names):
+  ``time.time()`` seconds (the clock of :class:`~tessera.diagnostics.Profiler`'s task
+  times), resident memory in MB and CPU percent (100 = one core busy), summed over this
+  process and all its children (tessera's worker processes).
 - :class:`ResourceProfiler` -- a :class:`~tessera.callbacks.Callback` that samples with
   psutil in a background daemon thread named ``tessera-resource-profiler``.
 
@@ -91,7 +92,7 @@ class _Sampler:
                     cpu += proc.cpu_percent(interval=None)
             except psutil.Error:  # the process ended between listing and reading
                 continue
-        return ResourceData(time.perf_counter(), mem / 1e6, cpu)
+        return ResourceData(time.time(), mem / 1e6, cpu)
 
 
 class ResourceProfiler(Callback):
@@ -173,6 +174,24 @@ class ResourceProfiler(Callback):
         self._stop.set()
         if thread is not None:
             thread.join()
+
+    def visualize(self, filename: str = "profile.html", **kwargs: Any) -> str:
+        """Draw the samples: see :func:`tessera.diagnostics.visualize_profile`.
+
+        >>> import os, shutil, tempfile
+        >>> from tessera.scheduling import synchronous
+        >>> with ResourceProfiler(dt=0.01) as rprof:
+        ...     synchronous.get({"a": (abs, -1)}, "a")
+        1
+        >>> d = tempfile.mkdtemp()
+        >>> path = rprof.visualize(os.path.join(d, "r.png"))
+        >>> os.path.getsize(path) > 0
+        True
+        >>> shutil.rmtree(d)
+        """
+        from tessera.diagnostics.plot import visualize_profile
+
+        return visualize_profile([self], filename=filename, **kwargs)
 
     def _run(self, sampler: _Sampler, stop: threading.Event) -> None:
         while True:

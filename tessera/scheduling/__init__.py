@@ -14,6 +14,8 @@ Map
 - :mod:`~tessera.scheduling.callbacks` -- hooks for diagnostics.
 - :mod:`~tessera.scheduling.registry` -- names to get functions.
 - :mod:`~tessera.scheduling.optimize` -- graph rewriting: cull and chain fusion.
+- :mod:`~tessera.scheduling.distributed`, :mod:`~tessera.scheduling.ray` -- Dask and Ray
+  clusters; :mod:`~tessera.scheduling.remote` -- graphs prepared for them.
 
 This package imports neither numpy nor pandas nor any collection.
 

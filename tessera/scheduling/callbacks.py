@@ -14,6 +14,15 @@ a worker, ``_posttask(key, result, dsk, state, worker_id)`` when its result is b
 ``_finish(dsk, state, errored)`` once, also after a failure.  With no callback
 active, the engine calls no hook at all.
 
+A callback whose class sets ``task_times = True`` also gets
+``_task_time(key, dsk, start_time, end_time, worker_id)`` for every task, right before
+its ``_posttask``: ``time.time()`` seconds read in the worker around the task itself
+(also in worker processes), so they exclude queueing.  Only then are tasks timed.
+
+Order for one compute: ``_start``, ``_start_state``, then per task ``_pretask`` ...
+``_task_time`` (if asked) and ``_posttask`` (a task's ``_posttask`` comes after those of
+its dependencies), and ``_finish`` last.
+
 >>> from operator import add
 >>> from tessera.scheduling import synchronous
 >>> seen = []
@@ -60,6 +69,8 @@ class Callback:
     """
 
     active: ClassVar[set[Callback]] = set()
+    #: Set to ``True`` in a subclass to receive worker-side times in :meth:`_task_time`.
+    task_times: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -98,6 +109,32 @@ class Callback:
         self, key: Any, result: Any, dsk: Mapping[Any, Any], state: Any, worker_id: Any
     ) -> None:
         """Called when the task ``key`` has finished with ``result``."""
+
+    def _task_time(
+        self,
+        key: Any,
+        dsk: Mapping[Any, Any],
+        start_time: float,
+        end_time: float,
+        worker_id: Any,
+    ) -> None:
+        """Called before ``_posttask`` with the task's worker-side ``time.time()`` times.
+
+        Only for callbacks whose class sets ``task_times = True``.
+
+        >>> class Times(Callback):
+        ...     task_times = True
+        ...     def _start(self, dsk):
+        ...         self.spans = {}
+        ...     def _task_time(self, key, dsk, start_time, end_time, worker_id):
+        ...         self.spans[key] = end_time - start_time
+        >>> from tessera.scheduling import threaded
+        >>> with Times() as t:
+        ...     threaded.get({"a": 1, "b": (abs, "a")}, "b")
+        1
+        >>> sorted(t.spans), all(s >= 0 for s in t.spans.values())
+        (['a', 'b'], True)
+        """
 
     def _finish(self, dsk: Mapping[Any, Any], state: Any, errored: bool) -> None:
         """Called once at the end, ``errored`` telling whether the compute failed."""

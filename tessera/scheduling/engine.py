@@ -21,6 +21,9 @@ Policy
   and, once task durations are known, enough ready tasks to last about
   ``backend.target_seconds`` (never more than an equal share of the ready tasks), so
   trivial tasks are cheap and slow tasks still spread over all workers.
+- Task times for callbacks that set ``task_times`` are read in the worker (batches are
+  then *timed*, see :mod:`tessera.scheduling.batch`) and handed to their ``_task_time``
+  just before ``_posttask``; without such a callback nothing is timed.
 - A failing task stops submission, lets the batches in flight finish (threads stop at
   the next task boundary), then re-raises the task's exception with its key in a note,
   or re-runs the task in the caller with ``rerun_exceptions_locally=True``.
@@ -40,7 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from tessera.errors import SerializationError, WorkerDiedError, add_task_note
-from tessera.scheduling.batch import Batch, Outcome
+from tessera.scheduling.batch import Batch, Outcome, _worker_id, timed_runner
 from tessera.scheduling.graph import CompiledGraph, run_op
 from tessera.scheduling.order import order, priorities
 
@@ -158,7 +161,8 @@ def execute(
     dsk : mapping, optional
         The original graph, handed to callbacks.
     callbacks : sequence of Callback
-        Active callbacks; with none, no per-task hook is called at all.
+        Active callbacks; with none, no per-task hook is called at all.  Those whose
+        ``task_times`` is true also get ``_task_time`` with worker-side times.
     rerun_exceptions_locally : bool
         Re-run a failed task in the calling thread so its exception (and pdb) is local.
 
@@ -189,7 +193,7 @@ def execute(
         if backend is None and not callbacks:
             _run_inline(cg, ordering, results, refcount)
         elif backend is None:
-            _run_inline_with_callbacks(cg, ordering, results, refcount, status, dsk, callbacks)
+            _Inline(cg, ordering, results, refcount, status, dsk, callbacks).run()
         else:
             _Parallel(cg, ordering, results, refcount, status, backend, dsk, callbacks).run(
                 rerun_exceptions_locally
@@ -217,46 +221,81 @@ def _run_inline(
                 results[d] = None
 
 
-def _run_inline_with_callbacks(
-    cg: CompiledGraph,
-    ordering: list[int],
-    results: list[Any],
-    refcount: list[int],
-    status: bytearray,
-    dsk: Mapping[Any, Any],
-    callbacks: Sequence[Any],
-) -> None:
-    from tessera.scheduling.batch import _worker_id
-
-    ops, deps, keys = cg.ops, cg.deps, cg.keys
-    state = StateView(cg, results, status)
-    waiting = [len(d) for d in deps]
-    worker = _worker_id()
-    for i in ordering:
-        key = keys[i]
-        status[i] = RUNNING
-        for cb in callbacks:
-            cb._pretask(key, dsk, state)
-        try:
-            results[i] = run_op(ops[i], results)
-        except Exception as e:
-            add_task_note(e, key)
-            raise
-        status[i] = DONE
-        for d in deps[i]:
-            refcount[d] -= 1
-            if not refcount[d]:
-                results[d] = None
-                status[d] = RELEASED
-        for j in cg.dependents[i]:
-            waiting[j] -= 1
-            if not waiting[j]:
-                status[j] = READY
-        for cb in callbacks:
-            cb._posttask(key, results[i], dsk, state, worker)
+def _timers(callbacks: Sequence[Any]) -> list[Any]:
+    """The callbacks that asked for worker-side task times."""
+    return [cb for cb in callbacks if getattr(cb, "task_times", False)]
 
 
-class _Parallel:
+class _Reporter:
+    """Per-task hooks after a task finished: ``_task_time`` (timers only), ``_posttask``."""
+
+    cg: CompiledGraph
+    results: list[Any]
+    dsk: Mapping[Any, Any]
+    callbacks: Sequence[Any]
+    timers: list[Any]
+    state: StateView | None
+
+    def _report(self, i: int, worker: int, ticks: Iterator[float] | None) -> None:
+        key, dsk, state = self.cg.keys[i], self.dsk, self.state
+        if ticks is not None:
+            start, end = next(ticks), next(ticks)
+            for cb in self.timers:
+                cb._task_time(key, dsk, start, end, worker)
+        for cb in self.callbacks:
+            cb._posttask(key, self.results[i], dsk, state, worker)
+
+
+class _Inline(_Reporter):
+    """A compute in the calling thread with callbacks (the synchronous scheduler)."""
+
+    def __init__(
+        self,
+        cg: CompiledGraph,
+        ordering: list[int],
+        results: list[Any],
+        refcount: list[int],
+        status: bytearray,
+        dsk: Mapping[Any, Any],
+        callbacks: Sequence[Any],
+    ) -> None:
+        self.cg, self.ordering, self.results = cg, ordering, results
+        self.refcount, self.status = refcount, status
+        self.dsk, self.callbacks, self.timers = dsk, callbacks, _timers(callbacks)
+        self.state = StateView(cg, results, status)
+
+    def run(self) -> None:
+        cg, results, refcount, status = self.cg, self.results, self.refcount, self.status
+        ops, deps, keys = cg.ops, cg.deps, cg.keys
+        waiting = [len(d) for d in deps]
+        worker = _worker_id()
+        times: list[float] = []
+        run = timed_runner(times) if self.timers else run_op
+        for i in self.ordering:
+            key = keys[i]
+            status[i] = RUNNING
+            for cb in self.callbacks:
+                cb._pretask(key, self.dsk, self.state)
+            try:
+                results[i] = run(ops[i], results)
+            except Exception as e:
+                add_task_note(e, key)
+                raise
+            status[i] = DONE
+            for d in deps[i]:
+                refcount[d] -= 1
+                if not refcount[d]:
+                    results[d] = None
+                    status[d] = RELEASED
+            for j in cg.dependents[i]:
+                waiting[j] -= 1
+                if not waiting[j]:
+                    status[j] = READY
+            self._report(i, worker, iter(times) if times else None)
+            times.clear()
+
+
+class _Parallel(_Reporter):
     """One parallel compute on a backend; see the module docstring for the policy."""
 
     def __init__(
@@ -273,6 +312,7 @@ class _Parallel:
         self.cg, self.ordering, self.results = cg, ordering, results
         self.refcount, self.status, self.backend = refcount, status, backend
         self.dsk, self.callbacks = dsk, callbacks
+        self.timers = _timers(callbacks) if callbacks else []
         self.state = StateView(cg, results, status) if callbacks else None
         self.rank = priorities(ordering)
         self.waiting = [len(d) for d in cg.deps]
@@ -322,6 +362,8 @@ class _Parallel:
                 i = j
         ops = self.cg.ops
         batch = Batch(ids, [ops[i] for i in ids], internal, self.numbers, self.cancel)
+        if self.timers:
+            batch.timed = True
         self.numbers += 1
         if self.callbacks:
             keys = self.cg.keys
@@ -367,7 +409,8 @@ class _Parallel:
         results, refcount, status = self.results, self.refcount, self.status
         waiting, ready, rank = self.waiting, self.ready, self.rank
         deps, dependents = self.cg.deps, self.cg.dependents
-        values = out.values
+        values, callbacks = out.values, self.callbacks
+        ticks = iter(out.times) if out.times is not None else None
         for i in batch.ids:
             if values is not None and i in values:
                 results[i] = values[i]
@@ -382,10 +425,8 @@ class _Parallel:
                 if not waiting[j] and status[j] == WAITING:
                     status[j] = READY
                     heapq.heappush(ready, rank[j])
-            if self.callbacks:
-                key = self.cg.keys[i]
-                for cb in self.callbacks:
-                    cb._posttask(key, results[i], self.dsk, self.state, out.worker)
+            if callbacks:
+                self._report(i, out.worker, ticks)
         return len(batch.ids)
 
     def _fail(self, batch: Batch, out: Outcome, rerun: bool) -> None:

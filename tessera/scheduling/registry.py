@@ -9,8 +9,14 @@ Map
 
 Precedence: the ``scheduler=`` argument, then ``config.get("scheduler")``, then the
 collections' default, then threads.  A scheduler is a name, a get function, a
-``concurrent.futures.Executor`` (or ``multiprocessing.Pool``), or a distributed
-client (anything with a ``get`` method whose class comes from ``distributed``).
+``concurrent.futures.Executor`` (or ``multiprocessing.Pool``), a ``distributed.Client``
+(run through :class:`~tessera.scheduling.distributed.ClientScheduler`) or a
+:class:`~tessera.scheduling.ray.RayScheduler`.  The name ``"distributed"`` means the
+default client.
+
+A scheduler object may also have ``persist(dsk, keys, **kwargs)``, returning one handle
+per key to a result that stays on its cluster (a ``Future``, an ``ObjectRef``);
+``tessera.persist`` then builds collections whose graphs hold those handles.
 
 >>> get_scheduler("sync").__module__
 'tessera.scheduling.synchronous'
@@ -38,6 +44,8 @@ NAMES: dict[str, str] = {
     "threading": "tessera.scheduling.threaded",
     "processes": "tessera.scheduling.multiprocessing",
     "multiprocessing": "tessera.scheduling.multiprocessing",
+    "distributed": "tessera.scheduling.distributed",
+    "dask.distributed": "tessera.scheduling.distributed",
 }
 _registered: dict[str, GetFunction] = {}
 
@@ -82,12 +90,14 @@ def _resolve(scheduler: Any) -> GetFunction:
         return partial(executor.get, pool=scheduler)
     module = type(scheduler).__module__ or ""
     if module.split(".")[0] == "distributed" and callable(getattr(scheduler, "get", None)):
-        client_get: GetFunction = scheduler.get
-        return client_get
+        from tessera.scheduling.distributed import ClientScheduler
+
+        return ClientScheduler(scheduler)
     if callable(scheduler):
         return scheduler  # type: ignore[no-any-return]
     raise TypeError(
-        f"scheduler must be a name, a get function, an Executor or a Client, got "
+        f"scheduler must be a name, a get function, an Executor, a Client or a "
+        f"RayScheduler, got "
         f"{type(scheduler).__name__}: {scheduler!r}."
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 
@@ -37,3 +38,18 @@ def wait_until(predicate: Any, timeout: float = 30.0) -> bool:
             return True
         tick.wait(0.001)
     return bool(predicate())
+
+
+def stamp(*deps: Any) -> float:
+    """A task that returns the time it ran, read with ``time.time()`` in the worker."""
+    return time.time()
+
+
+def stamped_graph(n: int) -> dict[Any, Any]:
+    """``n`` independent stamping tasks, a chain of three (run in one batch), a total."""
+    dsk: dict[Any, Any] = {("stamp", i): (stamp,) for i in range(n)}
+    dsk["c0"] = (stamp,)
+    dsk["c1"] = (stamp, "c0")
+    dsk["c2"] = (stamp, "c1")
+    dsk["out"] = (max, [*[("stamp", i) for i in range(n)], "c2"])
+    return dsk

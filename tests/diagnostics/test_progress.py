@@ -121,14 +121,63 @@ def test_bad_arguments(kwargs: dict[str, float]) -> None:
         ProgressBar(**kwargs)
 
 
-def test_per_task_cost_is_an_increment_and_a_clock_read() -> None:
+def test_per_task_work_is_bookkeeping_only() -> None:
     out = io.StringIO()
     pbar = ProgressBar(out=out, dt=3600, use_tqdm=False)
-    pbar._start({})
-    for _ in range(1000):
-        pbar._posttask("k", None, {}, None, 0)
+    pbar._start({("inc-1234abcd", i): None for i in range(1000)})
+    for i in range(1000):
+        pbar._task_time(("inc-1234abcd", i), {}, 1.0, 1.5, 0)
+        pbar._posttask(("inc-1234abcd", i), None, {}, None, 0)
     assert pbar._done == 1000
+    assert pbar._eta.groups == ["inc"] and pbar._eta.done == [1000]
+    assert pbar._eta.busy == [500.0] and pbar._eta.left == [0]
     assert out.getvalue() == ""
+
+
+class FakeClock:
+    """Stands in for the ``time`` module of progress.py: the test sets the time."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_eta_is_priced_per_task_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """4 slow loads then 4 fast sums: the ETA after the loads is the sums' cost, not half."""
+    clock = FakeClock()
+    monkeypatch.setattr(progress_mod, "time", clock)
+    out = io.StringIO()
+    keys = [("load-1234abcd", i) for i in range(4)] + [("sum-1234abcd", i) for i in range(4)]
+    pbar = ProgressBar(out=out, dt=0, use_tqdm=False)
+    pbar._start(dict.fromkeys(keys))
+    for k in keys[:4]:  # each load: 2 s of work; one worker: 2 s of wall time each
+        clock.now += 2.0
+        pbar._task_time(k, {}, 0.0, 2.0, 0)
+    assert pbar.last_line.endswith("| 8.0s | ETA 8.0s")  # loads' cost for the unknown sums
+    clock.now += 0.01
+    pbar._task_time(keys[4], {}, 0.0, 0.01, 0)  # the first sum: fast
+    # 3 sums left at 0.01 s each: 0.03 s of work, at the observed 8.01 s per 8.01 s of work
+    assert pbar.last_line.endswith("| ETA 0.0s")
+    assert "5/8 tasks" in pbar.last_line
+
+
+def test_eta_in_the_text_bar_for_a_real_compute() -> None:
+    out = io.StringIO()
+    with ProgressBar(out=out, dt=0, use_tqdm=False):
+        synchronous.get(chain_and_fan(5), "total")
+    drawn = lines(out)
+    assert all(" | ETA " in d for d in drawn[:-2])  # every line before the end has one
+    assert "ETA" not in drawn[-1]
+
+
+def test_finished_compute_counts_only_tasks_that_ran() -> None:
+    out = io.StringIO()
+    dsk = {"a": 1, "b": (inc, "a"), "unused": (inc, "a")}
+    with ProgressBar(out=out, use_tqdm=False) as pbar:
+        synchronous.get(dsk, "b")
+    assert "100% Completed | 2/2 tasks" in pbar.last_line
 
 
 @pytest.mark.parametrize("name", sorted(GETS))
@@ -139,7 +188,11 @@ def test_tqdm_bar(name: str) -> None:
         GETS[name](chain_and_fan(4), "total")
     text = out.getvalue()
     assert "13/13" in text and "100%" in text
+    assert ", ETA " in text  # tessera's per-group ETA replaces tqdm's linear one
     assert text.endswith("\n")
+    after = out.getvalue()
+    GETS[name](chain_and_fan(4), "total")
+    assert out.getvalue() == after  # nothing written once the compute is over
 
 
 def test_tqdm_bar_on_failure_stops_short_of_100() -> None:

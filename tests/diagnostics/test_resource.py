@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from typing import Any
 
 import psutil
@@ -113,3 +114,17 @@ def test_missing_psutil_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
 def test_bad_dt() -> None:
     with pytest.raises(ValueError, match="dt > 0"):
         ResourceProfiler(dt=0)
+
+
+def test_samples_share_the_profilers_clock() -> None:
+    """Samples are time.time() seconds, so they line up with Profiler task times."""
+    from tessera.diagnostics import Profiler
+
+    before = time.time()
+    with ResourceProfiler(dt=10) as rprof, Profiler() as prof:
+        threaded.get({"a": (inc, 1)}, "a")
+    after = time.time()
+    (sample,) = rprof.results
+    (task,) = prof.results
+    assert before <= sample.time <= after  # the sampler thread may start after the task
+    assert before <= task.start_time <= task.end_time <= after

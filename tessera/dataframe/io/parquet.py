@@ -1,0 +1,236 @@
+"""Reading Parquet datasets into dataframes: :func:`read_parquet` (needs pyarrow).
+
+Map
+---
+- :func:`import_pyarrow` -- the one seam where pyarrow is imported, with an
+  ``ImportError`` that says ``pip install "tessera[parquet]"``.
+- :func:`read_parquet` -- a directory, a file, a glob or a list of files; one partition
+  per file.  ``columns`` and ``filters`` (pyarrow's DNF syntax, as in pandas and Dask)
+  are pushed into the reader; files whose row-group statistics rule out every row are
+  dropped before anything runs.
+- :class:`FrameSpec` -- which fields to read and how to turn a table into the frame
+  (index, column order, Series or DataFrame); applied to an empty table it gives the
+  meta, so meta and partitions agree by construction.
+- :class:`ReadParquetFile` -- the task reading one file.
+
+Divisions are known when the index is one stored column (the pandas index written by
+``to_parquet``, or ``index=``) whose row-group statistics put the files in strictly
+increasing, non-overlapping order; otherwise unknown.
+
+>>> import os, tempfile, pandas as pd, tessera.dataframe as dd
+>>> with tempfile.TemporaryDirectory() as d:
+...     pdf = pd.DataFrame({"x": range(6)}, index=pd.Index(range(6), name="i"))
+...     dd.from_pandas(pdf, npartitions=2).to_parquet(d)
+...     df = dd.read_parquet(d, filters=[("x", ">", 0)])
+...     df.divisions, df.x.sum().compute()
+((0, 3, 5), np.int64(15))
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import pandas as pd
+
+from tessera.dataframe.graph import new_collection
+from tessera.dataframe.io.paths import input_files
+from tessera.hashing import tokenize
+
+__all__ = ["FrameSpec", "ReadParquetFile", "import_pyarrow", "read_parquet"]
+
+_SUFFIXES = (".parquet", ".parq", ".pq")
+
+
+def import_pyarrow() -> tuple[Any, Any, Any]:
+    """``(pyarrow, pyarrow.parquet, pyarrow.dataset)``, or a clear ``ImportError``."""
+    try:
+        import pyarrow
+        import pyarrow.dataset
+        import pyarrow.parquet
+    except ImportError as e:
+        raise ImportError(
+            "Parquet support needs the 'pyarrow' package, which is not installed. "
+            'Install it with: pip install "tessera[parquet]" (or pip install pyarrow)'
+        ) from e
+    return pyarrow, pyarrow.parquet, pyarrow.dataset
+
+
+def _stored_index(schema: Any) -> list[str]:
+    """The fields holding the pandas index, from the pandas metadata (if any)."""
+    meta = schema.pandas_metadata or {}
+    return [c for c in meta.get("index_columns", []) if isinstance(c, str)]
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """How a table becomes the frame.
+
+    Read ``fields``; the index is ``index_fields`` (``index=None``: the stored pandas
+    index; ``False``: none, stored index fields become columns); keep ``columns`` (a
+    list, or one name for a Series).
+    """
+
+    fields: tuple[str, ...]
+    index: Any
+    index_fields: tuple[str, ...]
+    columns: Any
+
+    def to_frame(self, table: Any) -> Any:
+        """The pandas object for ``table`` (a pyarrow table with :attr:`fields`)."""
+        df = table.to_pandas()  # sets the stored pandas index when its fields were read
+        if self.index is not None:
+            stored = [c for c in _stored_index(table.schema) if c in table.column_names]
+            if stored:
+                df.index.names = stored
+                df = df.reset_index()
+            if self.index_fields:
+                df = df.set_index(list(self.index_fields))
+        if isinstance(self.columns, str) or list(df.columns) != list(self.columns):
+            df = df[self.columns]
+        return df
+
+
+@dataclass(frozen=True)
+class ReadParquetFile:
+    """Read the file at ``path`` through :class:`FrameSpec`, with ``filters`` on its rows."""
+
+    spec: FrameSpec
+    filters: Any
+    path: str
+
+    def __call__(self) -> Any:
+        _, pq, _ = import_pyarrow()
+        fields = list(self.spec.fields)
+        if self.filters is None:  # the plain file reader costs less than a dataset
+            with pq.ParquetFile(self.path) as f:
+                table = f.read(columns=fields)
+        else:
+            table = pq.read_table(self.path, columns=fields, filters=self.filters)
+        return self.spec.to_frame(table)
+
+
+def _spec(schema: Any, columns: Any, index: Any) -> FrameSpec:
+    names = list(schema.names)
+    stored = _stored_index(schema)
+    if index is None:
+        index_fields = stored
+    elif index is False:
+        index_fields, stored = [], []
+    else:
+        index_fields = [index] if isinstance(index, str) else list(index)
+    if columns is None:
+        wanted = [n for n in names if n not in stored and n not in index_fields]
+    else:
+        wanted = [columns] if isinstance(columns, str) else list(columns)
+    missing = [c for c in [*wanted, *index_fields] if c not in names]
+    if missing:
+        raise KeyError(f"read_parquet: column(s) {missing!r} not found; the files hold {names!r}.")
+    fields = tuple(dict.fromkeys([*wanted, *index_fields]))
+    keep = columns if isinstance(columns, str) else [c for c in wanted if c not in index_fields]
+    return FrameSpec(fields, index, tuple(index_fields), keep)
+
+
+def _file_bounds(fragment: Any, field: str) -> tuple[Any, Any] | None:
+    """``(min, max)`` of ``field`` over the fragment's row groups, if all are known."""
+    md = fragment.metadata
+    col = (
+        next(
+            (
+                j
+                for j in range(md.num_columns)
+                if md.row_group(0).column(j).path_in_schema == field
+            ),
+            None,
+        )
+        if md.num_row_groups
+        else None
+    )
+    if col is None:
+        return None
+    lows, highs = [], []
+    for r in range(md.num_row_groups):
+        stats = md.row_group(r).column(col).statistics
+        if stats is None or not stats.has_min_max:
+            return None
+        lows.append(stats.min)
+        highs.append(stats.max)
+    return min(lows), max(highs)
+
+
+def _divisions(fragments: list[Any], meta: Any, spec: FrameSpec) -> tuple[Any, ...] | None:
+    if len(spec.index_fields) != 1 or not fragments:
+        return None
+    field = spec.index_fields[0]
+    bounds = [_file_bounds(f, field) for f in fragments]
+    if any(b is None for b in bounds):
+        return None
+    lows = [b[0] for b in bounds if b is not None]
+    highs = [b[1] for b in bounds if b is not None]
+    try:
+        if any(not h < lo for h, lo in zip(highs, lows[1:], strict=False)):
+            return None
+        values = pd.Index([*lows, highs[-1]]).astype(meta.index.dtype)
+    except (TypeError, ValueError):
+        return None
+    return tuple(values.tolist())
+
+
+def read_parquet(
+    path: Any,
+    columns: Any = None,
+    filters: Any = None,
+    index: Any = None,
+    calculate_divisions: bool = True,
+) -> Any:
+    """Read a Parquet dataset into a lazy DataFrame (or Series), one partition per file.
+
+    Parameters
+    ----------
+    path : str, path or list
+        A directory (its ``*.parquet`` files, in natural order), a file, a glob or a
+        list of files.
+    columns : str or list, optional
+        Only these columns (a single name gives a Series).  Only they are read.
+    filters : list, optional
+        Row filters in pyarrow's DNF syntax: ``[("x", ">", 0)]`` (AND of tuples) or
+        ``[[...], [...]]`` (OR of ANDs).  Files whose statistics rule out every row
+        are skipped; the remaining rows are filtered while reading.
+    index : str, list, False or None
+        The index: ``None`` the stored pandas index, a column name (or names), or
+        ``False`` for no index (the stored one becomes a column).
+    calculate_divisions : bool
+        Derive divisions from the index's row-group statistics.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, tessera.dataframe as dd
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     dd.from_dict({"a": [1, 2, 3], "b": list("xyz")}, npartitions=2).to_parquet(d)
+    ...     dd.read_parquet(d, columns="b", filters=[("a", "!=", 2)]).compute().tolist()
+    ['x', 'z']
+    """
+    _, pq, ds = import_pyarrow()
+    files = input_files(path, "read_parquet", _SUFFIXES)
+    dataset = ds.dataset(files, format="parquet")
+    spec = _spec(dataset.schema, columns, index)
+    meta = spec.to_frame(dataset.schema.empty_table())
+    fragments = list(dataset.get_fragments())
+    if filters is not None:
+        expr = pq.filters_to_expression(filters)
+        fragments = [f for f in fragments if f.subset(filter=expr).num_row_groups > 0]
+    divisions = _divisions(fragments, meta, spec) if calculate_divisions else None
+    tasks = [ReadParquetFile(spec, filters, f.path) for f in fragments]
+    stats = [(os.path.getsize(t.path), os.path.getmtime(t.path)) for t in tasks]
+    name = f"read-parquet-{tokenize(tasks, stats)}"
+    if not tasks:
+        layer: dict[Any, Any] = {(name, 0): (partial(_empty, meta),)}
+        return new_collection({name: layer}, name, meta, (None, None))
+    layer = {(name, i): (t,) for i, t in enumerate(tasks)}
+    return new_collection({name: layer}, name, meta, divisions or (None,) * (len(tasks) + 1))
+
+
+def _empty(meta: Any) -> Any:
+    return meta.copy()

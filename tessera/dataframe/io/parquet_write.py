@@ -1,0 +1,199 @@
+"""Writing frames to Parquet: one ``part.<i>.parquet`` file per partition (needs pyarrow).
+
+Map
+---
+- :func:`to_parquet` -- the graph: one :class:`WriteParquet` task per partition, plus,
+  when the meta cannot give every column's type (``object`` columns), one
+  :class:`InferSchema` task that looks at the first partition.
+- :func:`arrow_schema` -- the one schema every file is written with, so files written
+  from empty partitions, or partitions whose ``object`` column is all ``None``, still
+  read back as one dataset.
+- :class:`WriteParquet` -- convert one partition with that schema and write it through
+  a temporary file renamed into place.
+
+The pandas index is written as a column (``write_index=True``, as in Dask) and named in
+the pandas metadata, so :func:`~tessera.dataframe.read_parquet` restores it (and its
+divisions).
+
+>>> import os, tempfile, tessera.dataframe as dd
+>>> with tempfile.TemporaryDirectory() as d:
+...     dd.from_dict({"a": [1, 2, 3]}, npartitions=2).to_parquet(d)
+...     sorted(os.listdir(d))
+['part.0.parquet', 'part.1.parquet']
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from tessera.dataframe.io.parquet import import_pyarrow
+from tessera.dataframe.io.paths import atomic_write, output_files
+from tessera.hashing import tokenize
+
+__all__ = ["InferSchema", "WriteParquet", "arrow_schema", "to_parquet"]
+
+
+def arrow_schema(
+    meta: pd.DataFrame, write_index: bool, overrides: Any = None, sample: Any = None
+) -> Any:
+    """The pyarrow schema of ``meta``; ``null`` (object) types are taken from ``sample``.
+
+    ``overrides`` maps column names to pyarrow types (a full ``pyarrow.Schema`` is used
+    as it is).
+
+    >>> import pyarrow as pa
+    >>> meta = pd.DataFrame({"a": pd.Series([], dtype="int64")})
+    >>> arrow_schema(meta, False, {"a": pa.int32()}).types
+    [DataType(int32)]
+    """
+    pa, _, _ = import_pyarrow()
+    if isinstance(overrides, pa.Schema):
+        return overrides
+    schema = pa.Schema.from_pandas(meta, preserve_index=write_index)
+    guessed = (
+        pa.Schema.from_pandas(sample, preserve_index=write_index) if sample is not None else schema
+    )
+    for i, field in enumerate(schema):
+        new_type = (overrides or {}).get(field.name)
+        if new_type is None and pa.types.is_null(field.type):
+            new_type = guessed.field(field.name).type
+        if new_type is not None:
+            schema = schema.set(i, field.with_type(new_type))
+    return schema
+
+
+def _needs_sample(meta: pd.DataFrame, write_index: bool, overrides: Any) -> bool:
+    pa, _, _ = import_pyarrow()
+    if isinstance(overrides, pa.Schema):
+        return False
+    schema = pa.Schema.from_pandas(meta, preserve_index=write_index)
+    return any(pa.types.is_null(f.type) and f.name not in (overrides or {}) for f in schema)
+
+
+@dataclass(frozen=True)
+class InferSchema:
+    """The schema of :func:`arrow_schema`, given the first partition."""
+
+    meta: pd.DataFrame
+    write_index: bool
+    overrides: Any
+
+    def __call__(self, part: pd.DataFrame) -> Any:
+        return arrow_schema(self.meta, self.write_index, self.overrides, part)
+
+
+@dataclass(frozen=True)
+class WriteParquet:
+    """Write one partition to ``path`` with ``schema``; return ``path``."""
+
+    path: str
+    write_index: bool
+    kwargs: dict[str, Any]
+
+    def __call__(self, part: pd.DataFrame, schema: Any) -> str:
+        pa, pq, _ = import_pyarrow()
+        try:
+            table = pa.Table.from_pandas(part, schema=schema, preserve_index=self.write_index)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            raise ValueError(
+                f"to_parquet: the partition for {self.path!r} does not fit the schema "
+                f"inferred from the first partition ({e}). Pass schema={{'column': "
+                "pyarrow_type}} (or a pyarrow.Schema) to to_parquet."
+            ) from e
+        with atomic_write(self.path, "wb") as f:
+            pq.write_table(table, f, **self.kwargs)
+        return self.path
+
+
+def _clear(path: str) -> None:
+    if os.path.abspath(os.getcwd()).startswith(os.path.abspath(path)):
+        raise ValueError(
+            f"to_parquet: overwrite=True would delete {path!r}, which holds the current "
+            "working directory; write somewhere else."
+        )
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def to_parquet(
+    df: Any,
+    path: str | os.PathLike[str],
+    compression: str | None = "snappy",
+    write_index: bool = True,
+    schema: Any = None,
+    name_function: Callable[[int], Any] | None = None,
+    overwrite: bool = False,
+    compute: bool = True,
+    compute_kwargs: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Write ``df`` to a directory of Parquet files, one ``part.<i>.parquet`` per partition.
+
+    Parameters
+    ----------
+    df : DataFrame
+        What to write (a Series is written as a one-column frame).
+    path : str or path
+        The directory (created if missing).
+    compression : str or None
+        Parquet compression codec (``"snappy"``, ``"zstd"``, ``"gzip"``, ``None``...).
+    write_index : bool
+        Store the index as a column (restored by ``read_parquet``).
+    schema : dict or pyarrow.Schema, optional
+        Column name -> pyarrow type for columns whose type the meta cannot tell
+        (``object`` columns, inferred from the first partition otherwise), or a
+        whole schema.
+    name_function : callable, optional
+        ``i -> str``: the name of part ``i`` (default ``str(i)``).
+    overwrite : bool
+        Delete the directory first.
+    compute : bool
+        Write now (returns ``None``), or return a lazy object that writes when computed.
+    compute_kwargs : dict, optional
+        Keywords for ``compute`` (``scheduler=``...).
+    **kwargs
+        Passed to :func:`pyarrow.parquet.write_table` (``row_group_size``...).
+
+    Examples
+    --------
+    >>> import tempfile, tessera.dataframe as dd
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = dd.from_dict({"a": [1, 2]}, npartitions=1).to_parquet(d, compute=False)
+    ...     [os.path.basename(p) for p in out.compute()]
+    ['part.0.parquet']
+    """
+    from tessera.dataframe.core import Series
+    from tessera.dataframe.io.write import WriteResult
+
+    import_pyarrow()
+    if isinstance(df, Series):
+        df = df.to_frame()
+    folder = os.fspath(path)
+    if overwrite:
+        _clear(folder)
+    files = output_files(os.path.join(folder, "part.*.parquet"), df.npartitions, name_function)
+    token = tokenize(df, folder, compression, write_index, schema, files, kwargs)
+    name = f"to-parquet-{token}"
+    layers = dict(df.layers)
+    if _needs_sample(df.meta, write_index, schema):
+        schema_key: Any = (f"parquet-schema-{token}", 0)
+        layers[schema_key[0]] = {
+            schema_key: (InferSchema(df.meta, write_index, schema), (df._name, 0))
+        }
+    else:
+        schema_key = arrow_schema(df.meta, write_index, schema)
+    options = {"compression": compression, **kwargs}
+    layers[name] = {
+        (name, i): (WriteParquet(p, write_index, options), (df._name, i), schema_key)
+        for i, p in enumerate(files)
+    }
+    result = WriteResult.collect(layers, name, len(files))
+    if compute:
+        result.compute(**(compute_kwargs or {}))
+        return None
+    return result

@@ -1,0 +1,179 @@
+"""Spill directories of the frames' disk shuffles: one per shuffle and compute, always removed.
+
+Map
+---
+- :class:`SpillPath` -- a directory as tasks see it: just its ``path`` (what a
+  :class:`SpillDir` turns into when pickled to a worker process).
+- :class:`SpillDir` -- a directory owned by the calling process: deleted with its files
+  when the object dies, when :meth:`SpillDir.remove` is called, or at interpreter exit.
+  It is only a reserved name until a task writes into it.
+- :func:`reserve` -- a fresh :class:`SpillDir` under ``config.get("temporary-directory")``
+  (or the system's temporary directory).
+- :class:`SpillTask` -- base of the shuffle's task callables (frozen dataclasses with a
+  ``spill`` field).
+- :func:`materialize` -- give every shuffle of a graph a fresh :class:`SpillDir` for
+  this compute, registered in the active :func:`spill_scope`.
+- :func:`spill_scope` -- remove, on exit, every directory materialized inside it.
+- :func:`optimize` -- the frames' ``__tessera_optimize__``: :func:`materialize`, then
+  cull and fuse (:func:`~tessera.scheduling.optimize.optimize_graph`).
+
+Lifetime policy: a shuffle's graph holds a :class:`SpillDir` reserved when the graph is
+built, so a compute through any collection finds a directory that lives as long as the
+graph.  DataFrame and Series computes go further: their optimizer swaps in a fresh
+directory per compute (two computes never share files) and ``compute``/``persist`` run
+in a :func:`spill_scope`, so the directory is gone when the compute returns *or raises*.
+On success the output tasks already deleted every file they read.
+
+>>> import os
+>>> d = reserve("abc")
+>>> os.makedirs(d.path); os.path.isdir(d.path)
+True
+>>> d.remove(); os.path.exists(d.path)
+False
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import os
+import shutil
+import tempfile
+import uuid
+import weakref
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from tessera.scheduling.optimize import optimize_graph
+
+__all__ = [
+    "SPILL_PREFIX",
+    "SpillDir",
+    "SpillPath",
+    "SpillTask",
+    "materialize",
+    "optimize",
+    "reserve",
+    "spill_scope",
+]
+
+#: Prefix of the spill directories' names.
+SPILL_PREFIX = "tessera-frame-shuffle-"
+
+
+class SpillPath:
+    """A spill directory as tasks in worker processes see it.
+
+    >>> SpillPath("/tmp/x").path
+    '/tmp/x'
+    """
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[type[SpillPath], tuple[str]]:
+        return SpillPath, (self.path,)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.path!r})"
+
+
+class SpillDir(SpillPath):
+    """A spill directory owned by this process, deleted (if it exists) when the object dies.
+
+    >>> d = reserve("t"); path = d.path
+    >>> os.makedirs(path); del d; os.path.exists(path)
+    False
+    """
+
+    __slots__ = ("__weakref__", "_finalizer")
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, path, ignore_errors=True)
+
+    def remove(self) -> None:
+        """Delete the directory and its files now (nothing happens if it does not exist)."""
+        self._finalizer()
+
+
+def reserve(token: str) -> SpillDir:
+    """A new, unique, not yet created spill directory for the shuffle named by ``token``.
+
+    >>> a, b = reserve("t"), reserve("t")
+    >>> a.path != b.path, os.path.basename(a.path).startswith(SPILL_PREFIX)
+    (True, True)
+    """
+    from tessera import config
+
+    base = config.get("temporary-directory", None) or tempfile.gettempdir()
+    return SpillDir(os.path.join(base, f"{SPILL_PREFIX}{token[:8]}-{uuid.uuid4().hex[:12]}"))
+
+
+@dataclasses.dataclass(frozen=True)
+class SpillTask:
+    """Base of task callables that read or write a spill directory ``spill``."""
+
+    spill: Any
+
+
+_scope: contextvars.ContextVar[list[SpillDir] | None] = contextvars.ContextVar(
+    "tessera_frame_spill_scope", default=None
+)
+
+
+@contextlib.contextmanager
+def spill_scope() -> Iterator[None]:
+    """Delete, on exit, the spill directories that computes inside the block made.
+
+    >>> with spill_scope():
+    ...     d = materialize({"w": (SpillTask(reserve("t")), 1)})["w"][0].spill
+    ...     os.makedirs(d.path)
+    >>> os.path.exists(d.path)
+    False
+    """
+    made: list[SpillDir] = []
+    token = _scope.set(made)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+        for d in made:
+            d.remove()
+
+
+def materialize(dsk: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """Give each shuffle in ``dsk`` a fresh :class:`SpillDir`; ``dsk`` itself if none.
+
+    >>> old = reserve("t")
+    >>> new = materialize({"w": (SpillTask(old), "p"), "p": 1})["w"][0].spill
+    >>> new.path != old.path
+    True
+    """
+    found = [k for k, v in dsk.items() if type(v) is tuple and v and isinstance(v[0], SpillTask)]
+    if not found:
+        return dsk
+    fresh: dict[str, SpillDir] = {}
+    scope = _scope.get()
+    out = dict(dsk)
+    for k in found:
+        fn = out[k][0]
+        old = fn.spill.path
+        if old not in fresh:
+            fresh[old] = reserve(os.path.basename(old)[len(SPILL_PREFIX) :])
+            if scope is not None:
+                scope.append(fresh[old])
+        out[k] = (dataclasses.replace(fn, spill=fresh[old]), *out[k][1:])
+    return out
+
+
+def optimize(dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> dict[Any, Any]:
+    """Prepare a frame graph for one compute: fresh spill directories, cull, fuse chains.
+
+    >>> sorted(optimize({"a": 1, "b": (abs, "a"), "unused": 2}, ["b"]))
+    ['b']
+    """
+    return optimize_graph(materialize(dsk), keys, **kwargs)
