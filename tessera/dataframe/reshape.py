@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tessera.base import Collection
 from tessera.dataframe import spill
 from tessera.hashing import tokenize
 
@@ -71,30 +70,8 @@ def _frame_only(frame: Any, method: str) -> None:
         )
 
 
-class ReshapeMixin(Collection):
+class ReshapeMixin(spill.SpillScoped):
     """Methods shared by DataFrame and Series (see the module map)."""
-
-    __tessera_optimize__ = staticmethod(spill.optimize)
-
-    def compute(self, **kwargs: Any) -> Any:
-        """Compute; keywords as for :func:`tessera.compute`.  Shuffle files are removed after.
-
-        >>> import tessera.dataframe as dd
-        >>> dd.from_dict({"a": [1, 2]}, npartitions=2).a.compute(scheduler="sync").tolist()
-        [1, 2]
-        """
-        with spill.spill_scope():
-            return super().compute(**kwargs)
-
-    def persist(self, **kwargs: Any) -> Any:
-        """Compute and return a frame backed by the computed partitions.
-
-        >>> import tessera.dataframe as dd
-        >>> dd.from_dict({"a": [1, 2]}, npartitions=2).persist().npartitions
-        2
-        """
-        with spill.spill_scope():
-            return super().persist(**kwargs)
 
     def repartition(
         self,

@@ -22,8 +22,9 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tessera.base import Collection, ConvertsByComputing
+from tessera.base import ConvertsByComputing
 from tessera.dataframe.graph import Apply, Layers, Slot, make_meta
+from tessera.dataframe.spill import SpillScoped
 from tessera.hashing import tokenize
 from tessera.scheduling import threaded
 
@@ -44,7 +45,7 @@ def _rebuild(dsk: Mapping[Any, Any], name: str, meta: Any) -> Scalar:
     return Scalar({name: {(name, 0): task if task else (_identity, value)}}, name, meta)
 
 
-class Scalar(ConvertsByComputing, Collection):
+class Scalar(ConvertsByComputing, SpillScoped):
     """A lazy single value.
 
     >>> import tessera.dataframe as dd

@@ -14,6 +14,8 @@ Map
 - :func:`materialize` -- give every shuffle of a graph a fresh :class:`SpillDir` for
   this compute, registered in the active :func:`spill_scope`.
 - :func:`spill_scope` -- remove, on exit, every directory materialized inside it.
+- :class:`SpillScoped` -- base of frames and scalars: :func:`optimize` as their optimizer,
+  ``compute``/``persist`` inside a :func:`spill_scope`.
 - :func:`optimize` -- the frames' ``__tessera_optimize__``: :func:`materialize`, then
   cull and fuse (:func:`~tessera.scheduling.optimize.optimize_graph`).
 
@@ -45,12 +47,14 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tessera.base import Collection
 from tessera.scheduling.optimize import optimize_graph
 
 __all__ = [
     "SPILL_PREFIX",
     "SpillDir",
     "SpillPath",
+    "SpillScoped",
     "SpillTask",
     "materialize",
     "optimize",
@@ -177,3 +181,30 @@ def optimize(dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> dict[Any, Any]
     ['b']
     """
     return optimize_graph(materialize(dsk), keys, **kwargs)
+
+
+class SpillScoped(Collection):
+    """Frames and scalars: each compute gets fresh spill directories, removed when it ends
+    (also when it fails)."""
+
+    __tessera_optimize__ = staticmethod(optimize)
+
+    def compute(self, **kwargs: Any) -> Any:
+        """Compute; keywords as for :func:`tessera.compute`.  Shuffle files are removed after.
+
+        >>> import tessera.dataframe as dd
+        >>> dd.from_dict({"a": [1, 2]}, npartitions=2).a.compute(scheduler="sync").tolist()
+        [1, 2]
+        """
+        with spill_scope():
+            return super().compute(**kwargs)
+
+    def persist(self, **kwargs: Any) -> Any:
+        """Compute and return a frame backed by the computed partitions.
+
+        >>> import tessera.dataframe as dd
+        >>> dd.from_dict({"a": [1, 2]}, npartitions=2).persist().npartitions
+        2
+        """
+        with spill_scope():
+            return super().persist(**kwargs)

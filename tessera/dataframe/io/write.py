@@ -34,8 +34,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tessera.dataframe import spill
 from tessera.dataframe.scalar import Scalar
-from tessera.scheduling.optimize import optimize_graph
 
 __all__ = ["TempFile", "TempGuard", "WriteMixin", "WriteResult"]
 
@@ -92,7 +92,7 @@ def guard_temps(dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> dict[Any, A
             path = os.fspath(fn.tmp)
             guard = guards.setdefault(path, TempGuard(path))
             dsk[k] = (replace(fn, tmp=guard), *dsk[k][1:])
-    return dict(optimize_graph(dsk, keys, **kwargs))
+    return dict(spill.optimize(dsk, keys, **kwargs))
 
 
 def _as_list(paths: list[Any]) -> list[Any]:
