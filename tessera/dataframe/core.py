@@ -240,6 +240,11 @@ class DataFrame(_Frame):
             return partitionwise(_getitem, self, key, prefix="getitem")
         if isinstance(key, list | pd.Index):
             self._check_columns(list(key))
+            from tessera.dataframe.io.project import project_columns
+
+            projected = project_columns(self, list(key))  # a fresh read reads only these
+            if projected is not None:
+                return projected
             return partitionwise(_getitem, self, list(key), prefix="getitem")
         self._check_columns([key])
         return partitionwise(_getitem, self, key, prefix="getitem")

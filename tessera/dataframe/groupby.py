@@ -40,7 +40,7 @@ import pandas as pd
 
 from tessera.dataframe.core import DataFrame, Series
 from tessera.dataframe.graph import make_meta, nonempty
-from tessera.dataframe.groupby_aggs import VALUES, Grouping, Plan
+from tessera.dataframe.groupby_aggs import VALUES, Grouping, Plan, SeriesKey
 from tessera.dataframe.groupby_apply import GroupByShuffleMixin
 from tessera.dataframe.groupby_spec import Output, check_name, normalize
 from tessera.dataframe.groupby_tree import check_splits, grouped_reduction, normalize_by
@@ -144,7 +144,13 @@ class GroupBy(GroupByShuffleMixin):
         meta = self._float_moments(meta, outputs)
         plan = Plan(self._grouping(), outputs, meta, split_out=split_out, **options)
         prefix = f"groupby-{outputs[0].func}" if len(outputs) == 1 else "groupby-agg"
-        return grouped_reduction(self.frame, self._by_series, plan, split_every, prefix)
+        frame = self.frame
+        if isinstance(frame, DataFrame) and self.selection is not None:
+            labels = [k for k in self._by_keys if not isinstance(k, SeriesKey)]
+            needed = list(dict.fromkeys([*labels, *self._columns()]))
+            if len(needed) < len(frame.columns):
+                frame = frame[needed]  # a fresh read_csv/read_parquet then reads only these
+        return grouped_reduction(frame, self._by_series, plan, split_every, prefix)
 
     def _float_moments(self, meta: Any, outputs: tuple[Output, ...]) -> Any:
         """Set the dtype of a mean/var/std of a NumPy float column to the column's dtype.

@@ -332,4 +332,21 @@ def test_column_projection_reads_only_the_selected_columns(big_csv: Path) -> Non
         assert_eq(got, df[cols])
     assert project_columns(df, ["path"]) is None  # nothing to parse
     assert project_columns(dd.read_csv(big_csv, index_col="k"), ["v"]) is None
-    assert project_columns(df[["k", "v"]], ["k"]) is None  # not a reader's output
+    assert project_columns(df.assign(z=1), ["k"]) is None  # not a reader's output
+    twice = project_columns(df[["k", "v"]], ["k"])  # a projected read projects again
+    assert next(iter(twice.layers[twice._name].values()))[0].kwargs["usecols"] == ["k"]
+
+
+def test_groupby_reads_only_the_columns_it_needs(tmp_path: Path) -> None:
+    # "w" holds ints in the sampled block and text later: parsing it would fail, so a
+    # groupby that does not need it succeeds only when the reader skips it.
+    rows = [f"{i % 3},{i * 0.5},{i}" for i in range(40)] + ["1,2.0,oops"]
+    path = tmp_path / "t.csv"
+    path.write_text("k,v,w\n" + "\n".join(rows) + "\n")
+    df = dd.read_csv(path, blocksize=100, sample=100)
+    pdf = pd.read_csv(path)
+    with pytest.raises(ValueError, match="w"):
+        df.compute()
+    assert_eq(df.groupby("k").v.mean(), pdf.groupby("k").v.mean())
+    got = df[["v", "k"]].compute(scheduler="sync").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, pdf[["v", "k"]])
