@@ -22,7 +22,8 @@ Map
   after a success or a failure -- a :func:`weakref.finalize` deletes the directory and
   whatever is left in it (and, at the latest, at interpreter exit).  In workers it is a
   plain :class:`SpillPath`.
-- :func:`spill_scope` -- the context ``Bag.compute``/``persist`` run in: every spill
+- :func:`~tessera.spill.spill_scope` (from :mod:`tessera.spill`, as are ``SpillDir``
+  and ``SpillPath``) -- the context ``Bag.compute``/``persist`` run in: every spill
   directory made inside it is deleted when it exits, so a failed compute leaves nothing
   behind even while its exception (and the graph its traceback holds) is still alive.
 
@@ -37,15 +38,12 @@ each partition fits.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import os
 import pickle
-import shutil
 import tempfile
-import weakref
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -53,6 +51,7 @@ from typing import Any
 
 from tessera.hashing import tokenize
 from tessera.scheduling.graph import gc_paused
+from tessera.spill import SpillDir, SpillPath, spill_scope, track
 
 __all__ = [
     "SPILL_PREFIX",
@@ -98,55 +97,6 @@ def stable_hash(key: Any) -> int:
             h ^= stable_hash(x)
         return h
     return int(tokenize(key)[:15], 16)
-
-
-class SpillPath:
-    """A spill directory as workers see it: just its ``path``.
-
-    >>> SpillPath("/tmp/x").path
-    '/tmp/x'
-    """
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __reduce__(self) -> tuple[type[SpillPath], tuple[str]]:
-        return SpillPath, (self.path,)
-
-
-def _remove_tree(path: str) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-
-
-class SpillDir(SpillPath):
-    """A spill directory owned by the calling process, deleted when this object dies.
-
-    >>> d = SpillDir(tempfile.mkdtemp(prefix=SPILL_PREFIX))
-    >>> path = d.path; os.path.isdir(path)
-    True
-    >>> del d; os.path.exists(path)
-    False
-    """
-
-    __slots__ = ("__weakref__", "_finalizer")
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path)
-        self._finalizer = weakref.finalize(self, _remove_tree, path)
-
-    def remove(self) -> None:
-        """Delete the directory and its files now.
-
-        >>> d = SpillDir(tempfile.mkdtemp(prefix=SPILL_PREFIX))
-        >>> d.remove(); os.path.exists(d.path)
-        False
-        """
-        self._finalizer()
-
-    def __reduce__(self) -> tuple[type[SpillPath], tuple[str]]:
-        return SpillPath, (self.path,)
 
 
 @dataclass(frozen=True)
@@ -281,28 +231,6 @@ class CollectGroup:
         return list(groups.items())
 
 
-_scope: contextvars.ContextVar[list[SpillDir] | None] = contextvars.ContextVar(
-    "tessera_bag_spill_scope", default=None
-)
-
-
-@contextlib.contextmanager
-def spill_scope() -> Iterator[None]:
-    """Delete, on exit, the spill directories that computes inside the block made.
-
-    >>> with spill_scope():
-    ...     pass
-    """
-    made: list[SpillDir] = []
-    token = _scope.set(made)
-    try:
-        yield
-    finally:
-        _scope.reset(token)
-        for d in made:
-            d.remove()
-
-
 def materialize_spill_dirs(dsk: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """Give each shuffle in ``dsk`` a fresh :class:`SpillDir` for this compute.
 
@@ -332,9 +260,6 @@ def materialize_spill_dirs(dsk: Mapping[Any, Any]) -> Mapping[Any, Any]:
         token = fn.spill.token
         if token not in dirs:
             prefix = f"{SPILL_PREFIX}{token[:8]}-"
-            dirs[token] = SpillDir(tempfile.mkdtemp(prefix=prefix, dir=base))
-            scope = _scope.get()
-            if scope is not None:
-                scope.append(dirs[token])
+            dirs[token] = track(SpillDir(tempfile.mkdtemp(prefix=prefix, dir=base)))
         out[k] = (replace(fn, spill=dirs[token]), *out[k][1:])
     return out

@@ -2,18 +2,15 @@
 
 Map
 ---
-- :class:`SpillPath` -- a directory as tasks see it: just its ``path`` (what a
-  :class:`SpillDir` turns into when pickled to a worker process).
-- :class:`SpillDir` -- a directory owned by the calling process: deleted with its files
-  when the object dies, when :meth:`SpillDir.remove` is called, or at interpreter exit.
-  It is only a reserved name until a task writes into it.
+- :class:`~tessera.spill.SpillPath`, :class:`~tessera.spill.SpillDir`,
+  :func:`~tessera.spill.spill_scope` -- shared with the bags (:mod:`tessera.spill`); a
+  frame's :class:`SpillDir` is only a reserved name until a task writes into it.
 - :func:`reserve` -- a fresh :class:`SpillDir` under ``config.get("temporary-directory")``
   (or the system's temporary directory).
 - :class:`SpillTask` -- base of the shuffle's task callables (frozen dataclasses with a
   ``spill`` field).
 - :func:`materialize` -- give every shuffle of a graph a fresh :class:`SpillDir` for
   this compute, registered in the active :func:`spill_scope`.
-- :func:`spill_scope` -- remove, on exit, every directory materialized inside it.
 - :class:`SpillScoped` -- base of frames and scalars: :func:`optimize` as their optimizer,
   ``compute``/``persist`` inside a :func:`spill_scope`.
 - :func:`optimize` -- the frames' ``__tessera_optimize__``: :func:`materialize`, then
@@ -36,19 +33,16 @@ False
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import dataclasses
 import os
-import shutil
 import tempfile
 import uuid
-import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from tessera.base import Collection
 from tessera.scheduling.optimize import optimize_graph
+from tessera.spill import SpillDir, SpillPath, spill_scope, track
 
 __all__ = [
     "SPILL_PREFIX",
@@ -64,44 +58,6 @@ __all__ = [
 
 #: Prefix of the spill directories' names.
 SPILL_PREFIX = "tessera-frame-shuffle-"
-
-
-class SpillPath:
-    """A spill directory as tasks in worker processes see it.
-
-    >>> SpillPath("/tmp/x").path
-    '/tmp/x'
-    """
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __reduce__(self) -> tuple[type[SpillPath], tuple[str]]:
-        return SpillPath, (self.path,)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.path!r})"
-
-
-class SpillDir(SpillPath):
-    """A spill directory owned by this process, deleted (if it exists) when the object dies.
-
-    >>> d = reserve("t"); path = d.path
-    >>> os.makedirs(path); del d; os.path.exists(path)
-    False
-    """
-
-    __slots__ = ("__weakref__", "_finalizer")
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path)
-        self._finalizer = weakref.finalize(self, shutil.rmtree, path, ignore_errors=True)
-
-    def remove(self) -> None:
-        """Delete the directory and its files now (nothing happens if it does not exist)."""
-        self._finalizer()
 
 
 def reserve(token: str) -> SpillDir:
@@ -124,31 +80,6 @@ class SpillTask:
     spill: Any
 
 
-_scope: contextvars.ContextVar[list[SpillDir] | None] = contextvars.ContextVar(
-    "tessera_frame_spill_scope", default=None
-)
-
-
-@contextlib.contextmanager
-def spill_scope() -> Iterator[None]:
-    """Delete, on exit, the spill directories that computes inside the block made.
-
-    >>> with spill_scope():
-    ...     d = materialize({"w": (SpillTask(reserve("t")), 1)})["w"][0].spill
-    ...     os.makedirs(d.path)
-    >>> os.path.exists(d.path)
-    False
-    """
-    made: list[SpillDir] = []
-    token = _scope.set(made)
-    try:
-        yield
-    finally:
-        _scope.reset(token)
-        for d in made:
-            d.remove()
-
-
 def materialize(dsk: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """Give each shuffle in ``dsk`` a fresh :class:`SpillDir`; ``dsk`` itself if none.
 
@@ -161,15 +92,12 @@ def materialize(dsk: Mapping[Any, Any]) -> Mapping[Any, Any]:
     if not found:
         return dsk
     fresh: dict[str, SpillDir] = {}
-    scope = _scope.get()
     out = dict(dsk)
     for k in found:
         fn = out[k][0]
         old = fn.spill.path
         if old not in fresh:
-            fresh[old] = reserve(os.path.basename(old)[len(SPILL_PREFIX) :])
-            if scope is not None:
-                scope.append(fresh[old])
+            fresh[old] = track(reserve(os.path.basename(old)[len(SPILL_PREFIX) :]))
         out[k] = (dataclasses.replace(fn, spill=fresh[old]), *out[k][1:])
     return out
 
