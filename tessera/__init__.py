@@ -8,6 +8,8 @@ Map
 - :mod:`tessera.config` -- configuration (``config.set(scheduler="processes")``).
 - :mod:`tessera.scheduling` -- graphs, the engine and the schedulers.
 - :mod:`tessera.callbacks` -- scheduler callbacks for diagnostics.
+- :mod:`tessera.paths`, :mod:`tessera.spill` -- file names and spill directories shared
+  by the collections' readers, writers and shuffles.
 - :func:`visualize` -- a picture of the task graph (:mod:`tessera.diagnostics`).
 
 Importing tessera imports neither numpy nor pandas; the collections do.

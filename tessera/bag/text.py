@@ -6,8 +6,8 @@ Map
   line ending, like iterating over a file).  One partition per file; with
   ``blocksize=``, uncompressed files are cut into byte blocks so one big file still
   runs in parallel; with ``files_per_partition=``, small files are grouped.
-- :func:`expand_paths` -- the files a path, glob or list names (sorted glob matches);
-  a glob matching nothing is a ``FileNotFoundError`` naming the pattern.
+- Input files come from :func:`tessera.paths.input_files` (a glob matching nothing is a
+  ``FileNotFoundError`` naming the pattern).
 - :func:`block_bounds` -- where a block really starts and ends: a block with offset
   ``o > 0`` starts just after the first delimiter at or after byte ``o``, and ends just
   after the first delimiter at or after ``o + blocksize`` (or at the end of the file).
@@ -39,11 +39,9 @@ the text on it (kept at the end of each line).
 
 from __future__ import annotations
 
-import glob
 import io
 import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any
 
@@ -52,6 +50,7 @@ from tessera.bag.graph import Layers, new_bag
 from tessera.bag.partitions import SplitWords
 from tessera.bag.pipeline import Pipeline
 from tessera.hashing import tokenize
+from tessera.paths import input_files
 from tessera.scheduling.graph import gc_paused
 
 if TYPE_CHECKING:
@@ -60,7 +59,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ReadText",
     "block_bounds",
-    "expand_paths",
     "parse_bytes",
     "read_text",
     "split_lines",
@@ -99,45 +97,6 @@ def parse_bytes(size: int | str) -> int:
     if value < 1:
         raise ValueError(f"blocksize must be at least 1 byte, got {size!r}.")
     return value
-
-
-def expand_paths(urlpath: Any) -> list[str]:
-    """The absolute paths of the files ``urlpath`` names (a path, a glob or a list).
-
-    >>> expand_paths("/no/such/dir/*.txt")
-    Traceback (most recent call last):
-    ...
-    FileNotFoundError: read_text: no files match the pattern '/no/such/dir/*.txt'. ...
-    """
-    if isinstance(urlpath, (str, os.PathLike)):
-        patterns = [os.fspath(urlpath)]
-    elif isinstance(urlpath, Sequence) and urlpath:
-        patterns = [os.fspath(p) for p in urlpath]
-    else:
-        raise TypeError(
-            f"read_text expects a path, a glob pattern or a non-empty list of them, got "
-            f"{urlpath!r:.80}."
-        )
-    out: list[str] = []
-    for p in patterns:
-        if glob.has_magic(p):
-            found = sorted(f for f in glob.glob(p, recursive=True) if os.path.isfile(f))
-            if not found:
-                raise FileNotFoundError(
-                    f"read_text: no files match the pattern {p!r}. Check the directory and "
-                    "the pattern (globs use *, ? and [...])."
-                )
-            out.extend(found)
-        elif os.path.isdir(p):
-            raise IsADirectoryError(
-                f"read_text: {p!r} is a directory; pass a glob such as "
-                f"{os.path.join(p, '*')!r} to read the files in it."
-            )
-        elif not os.path.exists(p):
-            raise FileNotFoundError(f"read_text: no such file: {p!r}.")
-        else:
-            out.append(p)
-    return [os.path.abspath(p) for p in out]
 
 
 def _seek_after(f: IO[bytes], pos: int, delim: bytes, chunk: int = 1 << 16) -> int:
@@ -312,7 +271,7 @@ def read_text(
     ['a.txt', 'a.txt']
     >>> shutil.rmtree(d)
     """
-    paths = expand_paths(urlpath)
+    paths = input_files(urlpath, "read_text")
     if blocksize is not None and files_per_partition is not None:
         raise ValueError(
             "read_text: blocksize and files_per_partition cannot be used together; "

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from typing import Any
 from tessera.bag.compression import open_text, resolve_compression
 from tessera.bag.graph import BagBase, check_callable, new_bag
 from tessera.hashing import tokenize
+from tessera.paths import temp_name
 
 __all__ = ["WriteMixin", "WriteText", "output_paths"]
 
@@ -124,9 +124,8 @@ class WriteText:
             text = "\n".join(map(_as_text, part))
         if self.last_endline and part:
             text += "\n"
-        folder, base = os.path.split(self.path)
-        os.makedirs(folder, exist_ok=True)
-        tmp = os.path.join(folder, f".{base}.{uuid.uuid4().hex[:12]}.tmp")
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        tmp = temp_name(self.path)
         try:
             with open_text(tmp, "xt", self.compression, self.encoding, newline="") as f:
                 f.write(text)

@@ -13,7 +13,7 @@ Map
   :mod:`~tessera.dataframe.io.parquet_write`.
 - :mod:`~tessera.dataframe.io.project` -- column projection into the readers
   (``df[cols]`` straight after ``read_csv``/``read_parquet`` reads only ``cols``).
-- :mod:`~tessera.dataframe.io.paths` -- input globs and directories, output patterns,
+- :mod:`tessera.paths` (shared with the bags) -- input globs and directories, output patterns,
   atomic (temporary name + rename) writes.
 
 ``from_array`` lives with the other constructors in :mod:`tessera.dataframe.creation`.

@@ -59,8 +59,8 @@ import pandas as pd
 
 from tessera.dataframe.graph import new_collection
 from tessera.dataframe.io.csv_check import block_dtypes, conform, mismatch_error
-from tessera.dataframe.io.paths import input_files
 from tessera.hashing import tokenize
+from tessera.paths import input_files
 
 __all__ = ["CSVBlock", "ReadCSV", "read_csv", "read_table"]
 

@@ -34,9 +34,9 @@ from typing import Any
 
 import pandas as pd
 
-from tessera.dataframe.io.paths import atomic_write, output_files, temp_name
 from tessera.dataframe.io.write import TempFile, WriteResult
 from tessera.hashing import tokenize
+from tessera.paths import atomic_write, output_files, temp_name
 
 __all__ = ["AppendBytes", "Commit", "RenderCSV", "WriteCSV", "to_csv"]
 

@@ -36,8 +36,8 @@ from typing import Any
 import pandas as pd
 
 from tessera.dataframe.graph import new_collection
-from tessera.dataframe.io.paths import input_files
 from tessera.hashing import tokenize
+from tessera.paths import input_files
 
 __all__ = ["FrameSpec", "ReadParquetFile", "import_pyarrow", "read_parquet"]
 

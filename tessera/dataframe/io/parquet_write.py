@@ -33,8 +33,8 @@ from typing import Any
 import pandas as pd
 
 from tessera.dataframe.io.parquet import import_pyarrow
-from tessera.dataframe.io.paths import atomic_write, output_files
 from tessera.hashing import tokenize
+from tessera.paths import atomic_write, output_files
 
 __all__ = ["InferSchema", "WriteParquet", "arrow_schema", "to_parquet"]
 

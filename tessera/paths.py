@@ -1,4 +1,4 @@
-"""File names for the dataframe readers and writers: inputs, outputs, atomic writes.
+"""File names for readers and writers of every collection: inputs, outputs, atomic writes.
 
 Map
 ---
