@@ -203,7 +203,10 @@ def _register_pandas() -> None:
     import pandas as pd
 
     def frame(x: Any) -> Any:
-        hashed = pd.util.hash_pandas_object(x, index=True).to_numpy()
+        try:
+            hashed = pd.util.hash_pandas_object(x, index=True).to_numpy()
+        except TypeError:  # unhashable cells (lists, dicts): hash their pickle instead
+            return (type(x).__name__, _by_pickle(x))
         cols = list(x.columns) if isinstance(x, pd.DataFrame) else [x.name]
         dtypes = [str(d) for d in (x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype])]
         return (type(x).__name__, normalize_token(cols), dtypes, normalize_token(hashed))

@@ -67,6 +67,8 @@ def test_numpy_and_pandas() -> None:
     assert tokenize(df) != tokenize(df.assign(a=[1, 3]))
     assert tokenize(df["a"]) != tokenize(df["a"].rename("c"))
     assert tokenize(pd.Index([1, 2])) != tokenize(pd.Index([1, 3]))
+    lists = pd.DataFrame({"a": [[1, 2], []], "b": [{"k": 1}, None]})  # unhashable cells
+    assert tokenize(lists) == tokenize(lists.copy()) != tokenize(lists.assign(a=[[1], []]))
 
 
 def test_deterministic_across_processes() -> None:

@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tessera.dataframe.reductions import _counts, _merge_counts, combine_results, reduction
+from tessera.dataframe.counting import _counts, _merge_counts
+from tessera.dataframe.tree import combine_results, reduction
 
 __all__ = ["DistinctMixin"]
 

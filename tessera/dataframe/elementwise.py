@@ -4,7 +4,8 @@ Map
 ---
 - :class:`ElementwiseMixin` -- arithmetic, comparison and logical operators (with frames of
   the same partitioning, lazy scalars or constants; pandas aligns within each partition),
-  and ``astype, fillna, dropna, isna, notna, abs, round, clip, isin, rename, drop``.
+  and ``astype, fillna, dropna, isna, notna, abs, round, clip, isin, rename, drop,
+  explode, combine_first``.
 
 Policy: every method is one call to :func:`~tessera.dataframe.graph.partitionwise`, the
 meta is computed by running the same pandas method on the meta.
@@ -220,3 +221,34 @@ class ElementwiseMixin:
                 "Only dropping columns is implemented: pass columns= or axis=1."
             )
         return self._map("drop", columns=columns, **kw)
+
+    def explode(self, column: Any = None, ignore_index: bool = False) -> Any:
+        """One row per element of list-like values (of ``column`` for a DataFrame).
+
+        The index repeats for the new rows, as in pandas, so divisions stay valid;
+        ``ignore_index=True`` is refused because a global ``0..n-1`` needs every
+        partition's length: call ``reset_index(drop=True)`` after it instead.
+
+        >>> import pandas as pd, tessera.dataframe as dd
+        >>> s = dd.from_pandas(pd.Series([[1, 2], [], [3]]), npartitions=2)
+        >>> s.explode().compute().tolist()
+        [1, 2, nan, 3]
+        """
+        if ignore_index:
+            raise NotImplementedError(
+                "explode(ignore_index=True) is not supported; use "
+                "explode().reset_index(drop=True)."
+            )
+        args = () if column is None else (column,)
+        return self._map("explode", *args)
+
+    def combine_first(self, other: Any) -> Any:
+        """Values of ``self``, with its missing values taken from ``other`` (aligned).
+
+        >>> import tessera.dataframe as dd
+        >>> a = dd.from_dict({"x": [1.0, None, 3.0]}, npartitions=2).x
+        >>> b = dd.from_dict({"x": [9.0, 8.0, None]}, npartitions=2).x
+        >>> a.combine_first(b).compute().tolist()
+        [1.0, 8.0, 3.0]
+        """
+        return self._map("combine_first", other)

@@ -218,6 +218,25 @@ def merge_layers(*collections: Any) -> Layers:
     return out
 
 
+def _misaligned(frames: list[Any]) -> bool:
+    """Whether frames with known but different divisions must be lined up first."""
+    return all(f.known_divisions for f in frames) and any(
+        f.divisions != frames[0].divisions for f in frames[1:]
+    )
+
+
+def _aligned(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``args`` and ``kwargs`` with all their frames repartitioned to common divisions."""
+    from tessera.dataframe.core import _Frame
+    from tessera.dataframe.repartition import align
+
+    items = [*enumerate(args), *kwargs.items()]
+    at = [k for k, v in items if isinstance(v, _Frame)]
+    out = dict(items)
+    out.update(zip(at, align([out[k] for k in at]), strict=True))
+    return tuple(out[i] for i in range(len(args))), {k: out[k] for k in kwargs}
+
+
 def partitionwise(
     func: Callable[..., Any],
     *args: Any,
@@ -243,6 +262,9 @@ def partitionwise(
     frames = [a for a in [*args, *kwargs.values()] if isinstance(a, _Frame)]
     if not frames:
         raise TypeError("partitionwise needs at least one DataFrame or Series argument.")
+    if _misaligned(frames):
+        args, kwargs = _aligned(args, kwargs)
+        return partitionwise(func, *args, meta=meta, prefix=prefix, **kwargs)
     nparts = frames[0].npartitions
     for f in frames[1:]:
         if f.npartitions != nparts:

@@ -2,13 +2,11 @@
 
 Map
 ---
-- :func:`reduction` -- **the waist**: ``chunk`` on each partition, then ``combine`` on
-  groups of at most ``split_every`` (default 8) partial results, then ``aggregate`` on
-  the last group.  Returns a Series/DataFrame (one partition, unknown divisions) or a
-  :class:`~tessera.dataframe.scalar.Scalar`, according to the ``meta``.
-- :func:`combine_results` -- one task over several reduction results (``describe``).
+- :func:`reduction`, :func:`combine_results` -- the tree waist, from
+  :mod:`~tessera.dataframe.tree` (re-exported here).
 - :class:`ReductionMixin` -- ``sum, prod, min, max, count, any, all, mean, var, std,
-  size, nunique, value_counts``.  A Series is reduced as a one-column frame, so one set
+  size``, and through :class:`~tessera.dataframe.counting.CountingMixin` ``nunique,
+  value_counts, memory_usage``.  A Series is reduced as a one-column frame, so one set
   of partial functions serves both; partitions that are empty are skipped by
   ``min``/``max``.  ``mean`` carries ``(sum, count)``; ``var``/``std`` carry
   ``(count, mean, M2)`` and merge them with the parallel (Chan) formula, stable for
@@ -27,85 +25,23 @@ np.float64(2.5)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tessera.dataframe.counting import CountingMixin
 from tessera.dataframe.graph import (
-    Apply,
-    Slot,
-    make_meta,
-    merge_layers,
-    new_collection,
     nonempty,
     partitionwise,
 )
-from tessera.hashing import tokenize
+from tessera.dataframe.tree import combine_results, reduction
 
 __all__ = ["ReductionMixin", "combine_results", "reduction"]
 
 _SIMPLE = ("sum", "prod", "min", "max", "count", "any", "all")
 _COMBINE = {"count": "sum"}
-
-
-def reduction(
-    frame: Any,
-    chunk: Callable[[Any], Any],
-    combine: Callable[[list[Any]], Any],
-    aggregate: Callable[[list[Any]], Any],
-    meta: Any,
-    split_every: int | None = None,
-    prefix: str = "reduction",
-) -> Any:
-    """Reduce ``frame`` with a tree: ``aggregate([combine([chunk(part), ...]), ...])``.
-
-    >>> import tessera.dataframe as dd
-    >>> df = dd.from_dict({"a": range(10)}, npartitions=5)
-    >>> r = reduction(df, len, sum, sum, meta=0, split_every=2)
-    >>> r.compute()
-    10
-    """
-    split_every = 8 if split_every is None else split_every
-    if not isinstance(split_every, int) or split_every < 2:
-        raise ValueError(f"split_every must be an integer >= 2, got {split_every!r}.")
-    token = tokenize(frame, chunk, combine, aggregate, split_every)
-    name = f"{prefix}-agg-{token}"
-    layers = merge_layers(frame)
-    cname = f"{prefix}-chunk-{token}"
-    layers[cname] = {(cname, i): (chunk, (frame._name, i)) for i in range(frame.npartitions)}
-    keys: list[Any] = [(cname, i) for i in range(frame.npartitions)]
-    depth = 0
-    while len(keys) > split_every:
-        depth += 1
-        lname = f"{prefix}-combine-{depth}-{token}"
-        groups = [keys[i : i + split_every] for i in range(0, len(keys), split_every)]
-        layers[lname] = {(lname, j): (combine, g) for j, g in enumerate(groups)}
-        keys = [(lname, j) for j in range(len(groups))]
-    layers[name] = {(name, 0): (aggregate, keys)}
-    return new_collection(layers, name, make_meta(meta), (None, None))
-
-
-def combine_results(
-    func: Callable[..., Any], inputs: list[Any], meta: Any, prefix: str = "combine"
-) -> Any:
-    """One task ``func(*values)`` over one-partition collections (such as reductions).
-
-    >>> import tessera.dataframe as dd
-    >>> df = dd.from_dict({"a": [1, 2, 3]}, npartitions=2)
-    >>> combine_results(lambda lo, hi: hi - lo, [df.a.min(), df.a.max()], meta=0).compute()
-    np.int64(2)
-    """
-    for x in inputs:
-        if getattr(x, "npartitions", 1) != 1:
-            raise ValueError(f"combine_results takes one-partition inputs, got {x!r}.")
-    name = f"{prefix}-{tokenize(func, inputs)}"
-    layers = merge_layers(*inputs)
-    bound = Apply(func, tuple(Slot(i) for i in range(len(inputs))))
-    layers[name] = {(name, 0): (bound, *[(x._name, 0) for x in inputs])}
-    return new_collection(layers, name, make_meta(meta), (None, None))
 
 
 def _frame(part: Any) -> pd.DataFrame:
@@ -114,6 +50,8 @@ def _frame(part: Any) -> pd.DataFrame:
 
 def _chunk(part: Any, op: str, kwargs: dict[str, Any]) -> Any:
     f = _frame(part)
+    if kwargs.get("numeric_only"):
+        f = f.select_dtypes(include=["number", "bool"])
     if op in ("min", "max") and len(f) == 0:
         return None
     if op == "mean":
@@ -169,32 +107,6 @@ def _size(part: Any) -> int:
     return int(part.size)
 
 
-def _unique(part: Any) -> Any:
-    return part.drop_duplicates()
-
-
-def _concat_unique(parts: list[Any]) -> Any:
-    return pd.concat(parts).drop_duplicates()
-
-
-def _nunique(parts: list[Any], dropna: bool) -> Any:
-    return pd.concat(parts).nunique(dropna=dropna)
-
-
-def _counts(part: Any, dropna: bool) -> Any:
-    return part.value_counts(sort=False, dropna=dropna)
-
-
-def _merge_counts(parts: list[Any]) -> Any:
-    joined = pd.concat(parts)
-    return joined.groupby(level=0, sort=False, dropna=False).sum()
-
-
-def _final_counts(parts: list[Any], ascending: bool, sort: bool) -> Any:
-    out = _merge_counts(parts)
-    return out.sort_values(ascending=ascending, kind="stable") if sort else out
-
-
 def _rowwise_part(part: Any, op: str, kwargs: dict[str, Any], dtype: Any) -> Any:
     out = getattr(part, op)(axis=1, **kwargs)
     return out.astype(dtype) if len(out) == 0 else out  # pandas gives float64 on no rows
@@ -208,7 +120,7 @@ def _rowwise(frame: Any, op: str, axis: Any, kwargs: dict[str, Any]) -> Any:
     )
 
 
-class ReductionMixin:
+class ReductionMixin(CountingMixin):
     """Reductions over the rows (``axis=0``): a DataFrame gives a Series, a Series a Scalar;
     across the columns (``axis=1``): a Series with the frame's partitions."""
 
@@ -339,45 +251,3 @@ class ReductionMixin:
         6
         """
         return reduction(self, _size, _sum_values, _sum_values, meta=0, prefix="size")
-
-    def value_counts(
-        self,
-        sort: bool = True,
-        ascending: bool = False,
-        dropna: bool = True,
-        normalize: bool = False,
-        split_every: int | None = None,
-    ) -> Any:
-        """Count of each distinct value of a Series, most frequent first (ties in order of
-        first appearance, as pandas orders them).
-
-        >>> import tessera.dataframe as dd
-        >>> dd.from_dict({"a": [3, 1, 3, 2]}, npartitions=3).a.value_counts().compute().tolist()
-        [2, 1, 1]
-        """
-        if not isinstance(self.meta, pd.Series):
-            raise NotImplementedError("DataFrame.value_counts is not implemented yet.")
-        if normalize:
-            raise NotImplementedError("value_counts(normalize=True) is not implemented yet.")
-        meta = nonempty(self.meta).value_counts(dropna=dropna)
-        return reduction(
-            self,
-            partial(_counts, dropna=dropna),
-            _merge_counts,
-            partial(_final_counts, ascending=ascending, sort=sort),
-            meta,
-            split_every,
-            prefix="value-counts",
-        )
-
-    def nunique(self, dropna: bool = True, split_every: int | None = None) -> Any:
-        """Number of distinct values of a Series (a lazy Scalar).
-
-        >>> import tessera.dataframe as dd
-        >>> dd.from_dict({"a": [1, 2, 1, 3]}, npartitions=3).a.nunique().compute()
-        3
-        """
-        if not isinstance(self.meta, pd.Series):
-            raise NotImplementedError("DataFrame.nunique is not implemented yet; use a column.")
-        agg = partial(_nunique, dropna=dropna)
-        return reduction(self, _unique, _concat_unique, agg, 0, split_every, prefix="nunique")

@@ -99,8 +99,10 @@ def test_map_partitions(pdf: pd.DataFrame) -> None:
     assert list(out.columns) == [*pdf.columns, "q"]
     sizes = df.map_partitions(len, meta=("n", "int64")).compute()
     assert sizes.sum() == len(pdf)
+    other = dd.from_pandas(pdf, npartitions=2)  # known divisions: lined up by index
+    assert_eq(dd.map_partitions(lambda a, b: a.x + b.x, df, other), pdf.x * 2)
     with pytest.raises(ValueError, match="partitions"):
-        dd.map_partitions(lambda a, b: a, df, dd.from_pandas(pdf, npartitions=2))
+        dd.map_partitions(lambda a, b: a, df.reset_index(), other.reset_index())
 
 
 def test_map_partitions_meta_guess_warns(pdf: pd.DataFrame) -> None:

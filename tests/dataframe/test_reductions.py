@@ -90,8 +90,38 @@ def test_value_counts(n: int, dropna: bool) -> None:
     assert_eq(ds.value_counts(dropna=dropna), s.value_counts(dropna=dropna))
     assert_eq(ds.value_counts(ascending=True), s.value_counts(ascending=True))
     assert_eq(ds.value_counts(split_every=2), s.value_counts())
-    with pytest.raises(NotImplementedError, match="normalize"):
-        ds.value_counts(normalize=True)
+    kw = {"normalize": True, "dropna": dropna}
+    assert_eq(ds.value_counts(**kw, split_every=2), s.value_counts(**kw))
+
+
+@pytest.mark.parametrize("n", NPARTS)
+@pytest.mark.parametrize("op", ["sum", "mean", "var", "std", "min", "max", "count", "prod"])
+def test_numeric_only_skips_other_columns(n: int, op: str) -> None:
+    pdf = pd.DataFrame(
+        {
+            "a": [1, 2, 3, 3, 5],
+            "b": [1.5, 2.0, None, 4.0, 0.5],
+            "c": list("xyzxy"),
+            "t": pd.date_range("2020", periods=5),
+            "f": [True, False, True, True, False],
+        }
+    )
+    df = dd.from_pandas(pdf, npartitions=n)
+    assert_eq(getattr(df, op)(numeric_only=True), getattr(pdf, op)(numeric_only=True))
+
+
+@pytest.mark.parametrize("n", NPARTS)
+@pytest.mark.parametrize("deep", [False, True])
+def test_memory_usage(n: int, deep: bool) -> None:
+    pdf = pd.DataFrame({"a": [1, 2, 3, 4, 5], "c": list("vwxyz")})
+    df = dd.from_pandas(pdf, npartitions=n)
+    assert_eq(df.memory_usage(index=False, deep=deep), pdf.memory_usage(index=False, deep=deep))
+    assert df.a.memory_usage(index=False, deep=deep).compute() == pdf.a.memory_usage(
+        index=False, deep=deep
+    )
+    parts = [df.get_partition(i).compute() for i in range(df.npartitions)]
+    index_bytes = sum(p.index.memory_usage() for p in parts)
+    assert df.memory_usage().compute()["Index"] == index_bytes
 
 
 @pytest.mark.parametrize("n", [1, 3])
