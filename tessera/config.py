@@ -40,6 +40,8 @@ defaults: dict[str, Any] = {
     "multiprocessing.context": "spawn",
     "rerun-exceptions-locally": False,
     "array.chunk-size": "128MiB",
+    "dataframe.shuffle.method": None,
+    "dataframe.shuffle.tasks-max-bytes": "64MiB",
 }
 
 _config: dict[str, Any] = dict(defaults)

@@ -31,14 +31,17 @@ from tessera.dataframe.convert import to_datetime, to_numeric
 from tessera.dataframe.core import DataFrame, Series
 from tessera.dataframe.creation import from_array, from_dict, from_pandas
 from tessera.dataframe.graph import partitionwise
+from tessera.dataframe.groupby_custom import Aggregation
 from tessera.dataframe.io.csv import read_csv, read_table
 from tessera.dataframe.io.csv_write import to_csv
 from tessera.dataframe.io.parquet import read_parquet
 from tessera.dataframe.io.parquet_write import to_parquet
 from tessera.dataframe.merge import merge
+from tessera.dataframe.overlap import map_overlap
 from tessera.dataframe.scalar import Scalar
 
 __all__ = [
+    "Aggregation",
     "DataFrame",
     "Scalar",
     "Series",
@@ -47,6 +50,7 @@ __all__ = [
     "from_array",
     "from_dict",
     "from_pandas",
+    "map_overlap",
     "map_partitions",
     "merge",
     "read_csv",

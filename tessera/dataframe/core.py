@@ -33,11 +33,15 @@ from typing import Any
 import pandas as pd
 
 from tessera.base import Collection
+from tessera.dataframe.correlation import CorrelationMixin
+from tessera.dataframe.cumulative import CumulativeMixin
 from tessera.dataframe.elementwise import ElementwiseMixin
+from tessera.dataframe.expressions import ExpressionMixin
 from tessera.dataframe.graph import Layers, partitionwise
 from tessera.dataframe.head import HeadTailMixin
 from tessera.dataframe.io.write import WriteMixin
 from tessera.dataframe.methods import MethodsMixin
+from tessera.dataframe.overlap import OverlapMixin
 from tessera.dataframe.reductions import ReductionMixin
 from tessera.dataframe.reshape import ReshapeMixin
 from tessera.hashing import tokenize
@@ -82,6 +86,9 @@ def _identity(x: Any) -> Any:
 
 class _Frame(
     MethodsMixin,
+    CumulativeMixin,
+    OverlapMixin,
+    CorrelationMixin,
     ReshapeMixin,
     WriteMixin,
     ElementwiseMixin,
@@ -181,8 +188,42 @@ class _Frame(
         layers[name] = {(name, 0): (_identity, (self._name, i))}
         return type(self)(layers, name, self.meta, self.divisions[i : i + 2])
 
+    def groupby(
+        self,
+        by: Any,
+        sort: bool = True,
+        dropna: bool = True,
+        observed: bool = True,
+        group_keys: bool = True,
+        as_index: bool = True,
+    ) -> Any:
+        """Group by column names and/or Series of the same partitioning (``df.k % 3``); see
+        :mod:`tessera.dataframe.groupby`.  Options mean what they mean in pandas
+        (``as_index=False``: DataFrames only).
 
-class DataFrame(_Frame):
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
+        >>> df.groupby("k").v.sum().compute().tolist()
+        [4, 2]
+        >>> df.groupby(df.v % 2).k.max().compute().tolist()
+        [2, 1]
+        >>> df.v.groupby(df.k).sum().compute().tolist()
+        [4, 2]
+        """
+        from tessera.dataframe.groupby import GroupBy
+
+        return GroupBy(
+            self,
+            by,
+            sort=sort,
+            dropna=dropna,
+            observed=observed,
+            group_keys=group_keys,
+            as_index=as_index,
+        )
+
+
+class DataFrame(ExpressionMixin, _Frame):
     """A lazy pandas DataFrame split by rows into partitions.
 
     Create one with :func:`~tessera.dataframe.from_pandas` or
@@ -293,30 +334,6 @@ class DataFrame(_Frame):
             out = partitionwise(_assign_one, out, k, v, prefix="assign")
         return out
 
-    def groupby(
-        self,
-        by: Any,
-        sort: bool = True,
-        dropna: bool = True,
-        observed: bool = True,
-        group_keys: bool = True,
-    ) -> Any:
-        """Group by column names and/or Series of the same partitioning (``df.k % 3``); see
-        :mod:`tessera.dataframe.groupby`.  Options mean what they mean in pandas.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
-        >>> df.groupby("k").v.sum().compute().tolist()
-        [4, 2]
-        >>> df.groupby(df.v % 2).k.max().compute().tolist()
-        [2, 1]
-        """
-        from tessera.dataframe.groupby import GroupBy
-
-        return GroupBy(
-            self, by, sort=sort, dropna=dropna, observed=observed, group_keys=group_keys
-        )
-
 
 def _getitem(df: Any, key: Any) -> Any:
     return df[key]
@@ -382,27 +399,6 @@ class Series(_Frame):
                 "Series[...] supports boolean Series masks only; use s.loc[...] for labels."
             )
         return partitionwise(_getitem, self, key, prefix="getitem")
-
-    def groupby(
-        self,
-        by: Any,
-        sort: bool = True,
-        dropna: bool = True,
-        observed: bool = True,
-        group_keys: bool = True,
-    ) -> Any:
-        """Group by Series of the same partitioning; see :mod:`tessera.dataframe.groupby`.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
-        >>> df.v.groupby(df.k).sum().compute().tolist()
-        [4, 2]
-        """
-        from tessera.dataframe.groupby import GroupBy
-
-        return GroupBy(
-            self, by, sort=sort, dropna=dropna, observed=observed, group_keys=group_keys
-        )
 
     def to_frame(self, name: Any = None) -> DataFrame:
         """The series as a one-column DataFrame."""

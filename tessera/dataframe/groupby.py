@@ -6,19 +6,25 @@ Map
   column selection (``df.groupby("k").v`` or ``df.groupby("k")[["v", "w"]]``).  Keys are
   column names and/or Series of the same partitioning (``df.groupby(df.k % 3)``); a
   Series that is just a column of the frame (``df.groupby(df.k)``) is that column's
-  name, as in pandas.  Every method -- ``sum, mean, count, size, min, max, prod, first,
-  last, std, var, nunique`` and ``agg`` with a name, a list, a dict or named
-  aggregations -- makes one :class:`~tessera.dataframe.groupby_aggs.Plan` and one
+  name, as in pandas.  Every aggregation -- the methods of
+  :class:`~tessera.dataframe.groupby_methods.GroupByMethodsMixin` (``sum, mean, count,
+  size, min, max, prod, first, last, std, var, nunique, median, quantile``) and ``agg``
+  with a name, a list, a dict or named aggregations, including user-defined
+  :class:`~tessera.dataframe.groupby_custom.Aggregation` -- makes one
+  :class:`~tessera.dataframe.groupby_aggs.Plan` and one
   :func:`~tessera.dataframe.groupby_tree.grouped_reduction`: a single pass over the
   data computes every partial the outputs need.
 
 Modules: :mod:`~tessera.dataframe.groupby_spec` (what ``agg`` asks for),
-:mod:`~tessera.dataframe.groupby_aggs` (chunk/combine/finalize),
-:mod:`~tessera.dataframe.groupby_tree` (the graph); ``apply``/``transform`` come from
+:mod:`~tessera.dataframe.groupby_aggs` (chunk/combine),
+:mod:`~tessera.dataframe.groupby_output` (finalize, ``as_index=False``),
+:mod:`~tessera.dataframe.groupby_tree` (the graph); ``cumsum``... come from
+:mod:`~tessera.dataframe.groupby_cum`, ``apply``/``transform`` from
 :mod:`~tessera.dataframe.groupby_apply`.
 
 Policy: results equal pandas' -- index, column order and labels, dtypes (the meta is
-pandas' own answer on a small fake partition), ``sort``, ``dropna`` and ``observed``.
+pandas' own answer on a small fake partition), ``sort``, ``dropna``, ``observed`` and
+``as_index`` (``False``: keys as columns and a ``RangeIndex``, per output partition).
 With ``split_out=N > 1`` the result has ``N`` partitions, groups hash-partitioned among
 them; each partition is sorted, the whole is not (as in Dask).
 
@@ -42,13 +48,17 @@ from tessera.dataframe.core import DataFrame, Series
 from tessera.dataframe.graph import make_meta, nonempty
 from tessera.dataframe.groupby_aggs import VALUES, Grouping, Plan, SeriesKey
 from tessera.dataframe.groupby_apply import GroupByShuffleMixin
-from tessera.dataframe.groupby_spec import Output, check_name, normalize
+from tessera.dataframe.groupby_cum import GroupByCumMixin
+from tessera.dataframe.groupby_custom import pandas_spec
+from tessera.dataframe.groupby_methods import GroupByMethodsMixin
+from tessera.dataframe.groupby_output import value_dtypes
+from tessera.dataframe.groupby_spec import Output, normalize
 from tessera.dataframe.groupby_tree import check_splits, grouped_reduction, normalize_by
 
 __all__ = ["GroupBy"]
 
 
-class GroupBy(GroupByShuffleMixin):
+class GroupBy(GroupByMethodsMixin, GroupByCumMixin, GroupByShuffleMixin):
     """The result of ``DataFrame.groupby`` or ``Series.groupby`` (Dask's GroupBy API).
 
     >>> import tessera.dataframe as dd
@@ -66,17 +76,30 @@ class GroupBy(GroupByShuffleMixin):
         selection: Any = None,
         observed: bool = True,
         group_keys: bool = True,
+        as_index: bool = True,
     ) -> None:
+        if not isinstance(as_index, bool):
+            raise TypeError(f"as_index must be True or False, got {as_index!r}.")
+        if not as_index and isinstance(frame, Series):
+            raise TypeError("as_index=False only valid with DataFrame (this is a Series).")
         self._by_keys, self._by_series = normalize_by(frame, by)
         self.frame, self.by, self.sort, self.dropna = frame, by, sort, dropna
         self.observed, self.group_keys, self.selection = observed, group_keys, selection
+        self.as_index = as_index
 
     def __getitem__(self, key: Any) -> GroupBy:
         if isinstance(self.frame, Series):
             raise KeyError(f"Cannot select column {key!r} of a grouped Series.")
         self.frame._check_columns(key if isinstance(key, list) else [key])
         return GroupBy(
-            self.frame, self.by, self.sort, self.dropna, key, self.observed, self.group_keys
+            self.frame,
+            self.by,
+            self.sort,
+            self.dropna,
+            key,
+            self.observed,
+            self.group_keys,
+            self.as_index,
         )
 
     def __getattr__(self, key: str) -> GroupBy:
@@ -104,14 +127,14 @@ class GroupBy(GroupByShuffleMixin):
         as_list = isinstance(self.by, list)
         return Grouping(self._by_keys, as_list, self.sort, self.dropna, self.observed)
 
-    def _fake(self) -> Any:
+    def _fake(self, as_index: bool = True) -> Any:
         """The pandas groupby of a small fake partition (for the result's meta)."""
         fake = nonempty(self.frame.meta)
         keys = tuple(
             pd.Series(nonempty(s.meta).array, index=fake.index, name=s.name)
             for s in self._by_series
         )
-        g = self._grouping().groupby(fake, keys, sort=self.sort)
+        g = self._grouping().groupby(fake, keys, sort=self.sort, as_index=as_index)
         return g if self.selection is None else g[self.selection]
 
     def _run(
@@ -129,7 +152,12 @@ class GroupBy(GroupByShuffleMixin):
         ``outputs`` None means one aggregation ``method`` of every column pandas kept.
         """
         _, split_out = check_splits(split_every, split_out)
+        if method == "agg":  # pandas runs a user-defined Aggregation as a function
+            arg, kwargs = pandas_spec(args[0] if args else None, kwargs)
+            args = (arg,) if args else ()
         meta = make_meta(getattr(self._fake(), method)(*args, **kwargs))
+        if not self.as_index:
+            options["flat"] = make_meta(getattr(self._fake(False), method)(*args, **kwargs))
         if outputs is None and method == "size":
             outputs = (Output(None, "size"),)
         elif outputs is None:
@@ -142,8 +170,10 @@ class GroupBy(GroupByShuffleMixin):
                 f"{len(outputs)}; please report the call you made."
             )
         meta = self._float_moments(meta, outputs)
+        if "flat" in options:
+            options["flat"] = value_dtypes(options["flat"], meta)
         plan = Plan(self._grouping(), outputs, meta, split_out=split_out, **options)
-        prefix = f"groupby-{outputs[0].func}" if len(outputs) == 1 else "groupby-agg"
+        prefix = f"groupby-{outputs[0].label}" if len(outputs) == 1 else "groupby-agg"
         frame = self.frame
         if isinstance(frame, DataFrame) and self.selection is not None:
             labels = [k for k in self._by_keys if not isinstance(k, SeriesKey)]
@@ -171,170 +201,6 @@ class GroupBy(GroupByShuffleMixin):
             meta.isetitem(i, meta.iloc[:, i].astype(dtype))
         return meta
 
-    # -- aggregations ---------------------------------------------------------------
-    def sum(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
-    ) -> Any:
-        """Sum of each group.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
-        >>> df.groupby("k").sum().compute().v.tolist()
-        [4, 2]
-        """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "sum", (), kw, split_every, split_out)
-
-    def prod(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
-    ) -> Any:
-        """Product of each group.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [2, 5, 3]}, npartitions=2)
-        >>> df.groupby("k").v.prod().compute().tolist()
-        [6, 5]
-        """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "prod", (), kw, split_every, split_out)
-
-    def mean(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
-    ) -> Any:
-        """Mean of each group (from per-partition sums and counts).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 4]}, npartitions=2)
-        >>> df.groupby("k").v.mean().compute().tolist()
-        [2.5, 2.0]
-        """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "mean", (), kw, split_every, split_out)
-
-    def count(self, split_every: int | None = None, split_out: int | None = 1) -> Any:
-        """Number of non-missing values in each group.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1.0, None, 4.0]}, npartitions=2)
-        >>> df.groupby("k").v.count().compute().tolist()
-        [2, 0]
-        """
-        return self._run(None, "count", (), {}, split_every, split_out)
-
-    def size(self, split_every: int | None = None, split_out: int | None = 1) -> Any:
-        """Number of rows in each group (a Series).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1]}, npartitions=2)
-        >>> df.groupby("k").size().compute().tolist()
-        [2, 1]
-        """
-        return self._run(None, "size", (), {}, split_every, split_out)
-
-    def min(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
-    ) -> Any:
-        """Minimum of each group.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [5, 2, 4]}, npartitions=2)
-        >>> df.groupby("k").v.min().compute().tolist()
-        [4, 2]
-        """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "min", (), kw, split_every, split_out)
-
-    def max(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
-    ) -> Any:
-        """Maximum of each group.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [5, 2, 4]}, npartitions=2)
-        >>> df.groupby("k").v.max().compute().tolist()
-        [5, 2]
-        """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "max", (), kw, split_every, split_out)
-
-    def first(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
-    ) -> Any:
-        """First non-missing value of each group, in partition order (as pandas).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [None, 7.0, 2.0, 5.0]}, npartitions=3)
-        >>> df.groupby("k").v.first().compute().tolist()
-        [7.0, 2.0]
-        """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "first", (), kw, split_every, split_out)
-
-    def last(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
-    ) -> Any:
-        """Last non-missing value of each group, in partition order (as pandas).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [3.0, 7.0, 2.0, None]}, npartitions=3)
-        >>> df.groupby("k").v.last().compute().tolist()
-        [7.0, 2.0]
-        """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "last", (), kw, split_every, split_out)
-
-    def var(
-        self,
-        ddof: int = 1,
-        split_every: int | None = None,
-        split_out: int | None = 1,
-        numeric_only: bool = False,
-    ) -> Any:
-        """Variance of each group, from per-partition ``(count, mean, M2)`` merged with
-        Chan's parallel formula (stable when the mean is large next to the spread).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [1.0, 2.0, 5.0, 6.0]}, npartitions=3)
-        >>> df.groupby("k").v.var().compute().tolist()
-        [7.0, nan]
-        """
-        kw = {"ddof": ddof, "numeric_only": numeric_only}
-        return self._run(None, "var", (), kw, split_every, split_out, ddof=ddof)
-
-    def std(
-        self,
-        ddof: int = 1,
-        split_every: int | None = None,
-        split_out: int | None = 1,
-        numeric_only: bool = False,
-    ) -> Any:
-        """Standard deviation of each group (see :meth:`var`).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 1, 2], "v": [1.0, 3.0, 5.0]}, npartitions=2)
-        >>> df.groupby("k").v.std(ddof=0).compute().tolist()
-        [1.0, 0.0]
-        """
-        kw = {"ddof": ddof, "numeric_only": numeric_only}
-        return self._run(None, "std", (), kw, split_every, split_out, ddof=ddof)
-
-    def nunique(
-        self, dropna: bool = True, split_every: int | None = None, split_out: int | None = 1
-    ) -> Any:
-        """Number of distinct values in each group (from distinct ``(group, value)`` pairs).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": [3, 3, 2, 4]}, npartitions=3)
-        >>> df.groupby("k").v.nunique().compute().tolist()
-        [2, 1]
-        """
-        kw = {"dropna": dropna}
-        return self._run(None, "nunique", (), kw, split_every, split_out, nunique_dropna=dropna)
-
-    def median(self, *args: Any, **kwargs: Any) -> Any:
-        """Not a tree reduction: raises ``NotImplementedError`` pointing to ``apply``."""
-        return check_name("median")
-
     def agg(
         self,
         arg: Any = None,
@@ -346,7 +212,9 @@ class GroupBy(GroupByShuffleMixin):
         aggregations ``new=(column, name)`` / ``pd.NamedAgg`` -- all in one pass.
 
         Names: ``sum, mean, count, size, min, max, prod, first, last, std, var,
-        nunique``.  With ``arg`` given, the only keyword passed on is ``ddof``.
+        nunique, median, quantile`` (``q=0.5``), and user-defined
+        :class:`~tessera.dataframe.groupby_custom.Aggregation` objects.  With ``arg``
+        given, the only keyword passed on is ``ddof``.
 
         >>> import tessera.dataframe as dd
         >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1.0, 2.0, 3.0], "w": [4, 5, 6]},

@@ -1,4 +1,4 @@
-"""The partial results of a grouped aggregation: chunk, combine and finalize functions.
+"""The partial results of a grouped aggregation: chunk, combine and output functions.
 
 Map
 ---
@@ -10,18 +10,23 @@ Map
   pandas groupby reductions each partition runs (each needed once, however many outputs
   share it), in which integer *slots* of the partial frame they go.
 - :class:`Partial` -- what flows through the tree: ``wide``, one frame indexed by group
-  whose columns are the slots, and ``pairs``, one frame of distinct ``(keys, value)``
-  rows per ``nunique`` column.
+  whose columns are the slots; ``pairs``, one frame of ``(keys, value, count)`` rows
+  per column with a ``nunique``, ``median`` or ``quantile``
+  (:mod:`~tessera.dataframe.groupby_pairs`); and ``custom``, the partial Series of each
+  user-defined :class:`~tessera.dataframe.groupby_custom.Aggregation`.
 - :func:`chunk` -- one partition to a :class:`Partial` (split by key hash into
   ``split_out`` partials when asked), all from one pandas groupby object, with
   ``sort=False`` (sorting happens once, at the end) -- or, for sums and counts by one
   dense integer key, from :func:`~tessera.dataframe.groupby_dense.dense_chunk`.
 - :func:`combine` -- merge partials: concatenate in partition order and reduce again by
   group (sums of sums and counts, min of mins, first of firsts, ...; ``(count, mean, M2)``
-  triples by Chan's parallel formula, stable for large means; distinct pairs deduplicated).
-- :func:`finalize` -- the last combine with the user's ``sort``, then each output
-  (``mean = sum / count``, ``var = M2 / (n - ddof)``, ``nunique`` = distinct non-null
-  values per group) laid out as the meta says.
+  triples by Chan's parallel formula, stable for large means; value counts added; a
+  custom aggregation's ``agg``).
+- :func:`merge` -- the merge behind :func:`combine`, also used (sorted) by
+  :func:`~tessera.dataframe.groupby_output.finalize`.
+- :func:`output` -- one result column from the merged partials (``mean = sum / count``,
+  ``var = M2 / (n - ddof)``, ``nunique`` = distinct non-null values per group,
+  quantiles from the value counts, a custom ``finalize``).
 
 Policy: partials are concatenated in partition order and regrouped with ``sort=False``
 until the last step, so ``first``/``last`` and ``sort=False`` group order follow the
@@ -32,7 +37,8 @@ data as in pandas.
 >>> df = pd.DataFrame({"k": [1, 2, 1], "v": [1.0, 2.0, 5.0]})
 >>> plan = Plan(Grouping(("k",)), (Output("v", "mean"),), df.groupby("k").v.mean().iloc[:0])
 >>> halves = [chunk(plan, df.iloc[:2]), chunk(plan, df.iloc[2:])]
->>> finalize(halves, plan).to_dict()
+>>> merged = merge([combine(halves, plan)], plan, sort=True)
+>>> output(Output("v", "mean"), plan, merged, "float64").to_dict()
 {1: 3.0, 2: 2.0}
 """
 
@@ -44,10 +50,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tessera.dataframe.groupby_custom import (
+    Aggregation,
+    Partials,
+    custom_chunk,
+    custom_finalize,
+    custom_merge,
+)
 from tessera.dataframe.groupby_dense import dense_chunk
+from tessera.dataframe.groupby_pairs import (
+    as_dtype,
+    group_nunique,
+    group_quantile,
+    merge_counts,
+    value_counts,
+)
 from tessera.dataframe.groupby_spec import Output
 
-__all__ = ["VALUES", "Grouping", "Partial", "Plan", "SeriesKey", "chunk", "combine", "finalize"]
+__all__ = [
+    "VALUES", "Grouping", "Partial", "Plan", "SeriesKey", "chunk", "combine", "merge", "output",
+]  # fmt: skip
 
 VALUES = "__tessera_values__"
 """The column label of a grouped Series, once turned into a one-column frame."""
@@ -80,11 +102,13 @@ class Grouping:
         by = [key_parts[k.i] if isinstance(k, SeriesKey) else k for k in self.keys]
         return by if self.as_list else by[0]
 
-    def groupby(self, part: Any, key_parts: tuple[Any, ...], sort: bool = False) -> Any:
+    def groupby(
+        self, part: Any, key_parts: tuple[Any, ...], sort: bool = False, as_index: bool = True
+    ) -> Any:
         """``part.groupby(...)`` with these keys and options."""
-        return part.groupby(
-            self.by(key_parts), sort=sort, dropna=self.dropna, observed=self.observed
-        )
+        by = self.by(key_parts)
+        kw = {"as_index": False} if not as_index else {}
+        return part.groupby(by, sort=sort, dropna=self.dropna, observed=self.observed, **kw)
 
     def regroup(self, frame: pd.DataFrame, sort: bool) -> Any:
         """Group a frame of partial results by its index (the group keys)."""
@@ -101,6 +125,8 @@ class _Layout:
     simple: dict[tuple[Any, str], int]
     moments: dict[Any, int]
     pairs: dict[Any, int]
+    distinct: frozenset[Any]  # the pair columns with a nunique: counted, not just listed
+    custom: dict[tuple[Any, Aggregation], int]
     nslots: int
 
     def chunk_ops(self) -> dict[str, list[tuple[Any, int]]]:
@@ -120,6 +146,8 @@ def _layout(outputs: tuple[Output, ...]) -> _Layout:
     simple: dict[tuple[Any, str], int] = {}
     moments: dict[Any, int] = {}
     pairs: dict[Any, int] = {}
+    distinct: set[Any] = set()
+    custom: dict[tuple[Any, Aggregation], int] = {}
     nslots = 0
 
     def need(column: Any, op: str) -> None:
@@ -129,25 +157,32 @@ def _layout(outputs: tuple[Output, ...]) -> _Layout:
             nslots += 1
 
     for o in outputs:
-        if o.func == "mean":
+        if isinstance(o.func, Aggregation):
+            custom.setdefault((o.column, o.func), len(custom))
+        elif o.func == "mean":
             need(o.column, "sum")
             need(o.column, "count")
         elif o.func in ("var", "std"):
             if o.column not in moments:
                 moments[o.column] = nslots
                 nslots += 3
-        elif o.func == "nunique":
+        elif o.func in ("nunique", "median", "quantile"):
             pairs.setdefault(o.column, len(pairs))
+            if o.func == "nunique":
+                distinct.add(o.column)
         else:
             need(None if o.func == "size" else o.column, o.func)
     if not nslots:  # the group index always comes from the wide frame
         need(None, "size")
-    return _Layout(simple, moments, pairs, nslots)
+    return _Layout(simple, moments, pairs, frozenset(distinct), custom, nslots)
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything the partial functions need: outputs, grouping, result meta and options."""
+    """Everything the partial functions need: outputs, grouping, result meta and options.
+
+    ``flat`` is the meta of an ``as_index=False`` result (None: keys in the index).
+    """
 
     grouping: Grouping
     outputs: tuple[Output, ...]
@@ -155,18 +190,27 @@ class Plan:
     ddof: int = 1
     nunique_dropna: bool = True
     split_out: int = 1
+    q: float = 0.5
+    flat: Any = None
     layout: _Layout = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layout", _layout(self.outputs))
 
+    @property
+    def result_meta(self) -> Any:
+        """The meta of the final result."""
+        return self.meta if self.flat is None else self.flat
+
 
 @dataclass
 class Partial:
-    """Partial results of some partitions: ``wide`` (slots by group) and distinct ``pairs``."""
+    """Partial results of some partitions: ``wide`` (slots by group), value-count ``pairs``
+    and ``custom`` partials."""
 
     wide: pd.DataFrame
     pairs: tuple[pd.DataFrame, ...]
+    custom: tuple[Partials, ...] = ()
 
 
 def _moments(g: Any, slot: int) -> pd.DataFrame:
@@ -175,36 +219,33 @@ def _moments(g: Any, slot: int) -> pd.DataFrame:
     return pd.DataFrame({slot: n, slot + 1: mean, slot + 2: g.var(ddof=0) * n})
 
 
-def _distinct(grouping: Grouping, part: Any, key_parts: tuple[Any, ...], column: Any) -> Any:
-    keys = [s.array for s in grouping.series(part, key_parts)]
-    data = dict(enumerate(keys))
-    data[len(keys)] = part[column].array
-    pairs = pd.DataFrame(data)
-    if grouping.dropna:
-        pairs = pairs.dropna(subset=list(range(len(keys))))
-    return pairs.drop_duplicates()
-
-
 def _buckets(keys: pd.DataFrame, n: int) -> Any:
     return pd.util.hash_pandas_object(keys, index=False).to_numpy() % n
 
 
+def _index_buckets(index: pd.Index, n: int) -> Any:
+    return _buckets(pd.DataFrame({i: index.get_level_values(i) for i in range(index.nlevels)}), n)
+
+
 def _split(partial: Partial, n: int) -> list[Partial]:
-    index = partial.wide.index
-    levels = pd.DataFrame({i: index.get_level_values(i) for i in range(index.nlevels)})
-    wide_b = _buckets(levels, n)
-    pair_b = [_buckets(p.iloc[:, : index.nlevels], n) for p in partial.pairs]
+    nk = partial.wide.index.nlevels
+    wide_b = _index_buckets(partial.wide.index, n)
+    pair_b = [_buckets(p.iloc[:, :nk], n) for p in partial.pairs]
+    custom_b = [[_index_buckets(s.index, n) for s in c] for c in partial.custom]
     return [
         Partial(
             partial.wide[wide_b == j],
             tuple(p[b == j] for p, b in zip(partial.pairs, pair_b, strict=True)),
+            tuple(
+                tuple(s[b == j] for s, b in zip(c, bs, strict=True))
+                for c, bs in zip(partial.custom, custom_b, strict=True)
+            ),
         )
         for j in range(n)
     ]
 
 
-def _wide(plan: Plan, part: pd.DataFrame, key_parts: tuple[Any, ...]) -> pd.DataFrame:
-    g = plan.grouping.groupby(part, key_parts)
+def _wide(plan: Plan, g: Any) -> pd.DataFrame:
     pieces = []
     for op, items in plan.layout.chunk_ops().items():
         if op == "size":
@@ -221,11 +262,17 @@ def chunk(plan: Plan, part: Any, *key_parts: Any) -> Partial | list[Partial]:
     """The partial results of one partition (a list of ``split_out`` partials if > 1)."""
     if isinstance(part, pd.Series):
         part = part.to_frame(VALUES)
+    grouping, layout = plan.grouping, plan.layout
+    g = grouping.groupby(part, key_parts)
     wide = dense_chunk(plan, part, key_parts)
     if wide is None:
-        wide = _wide(plan, part, key_parts)
-    pairs = tuple(_distinct(plan.grouping, part, key_parts, c) for c in plan.layout.pairs)
-    out = Partial(wide, pairs)
+        wide = _wide(plan, g)
+    keys = grouping.series(part, key_parts)
+    pairs = tuple(
+        value_counts(keys, part[c], grouping.dropna, c in layout.distinct) for c in layout.pairs
+    )
+    custom = tuple(custom_chunk(agg, g[c]) for c, agg in layout.custom)
+    out = Partial(wide, pairs, custom)
     return _split(out, plan.split_out) if plan.split_out > 1 else out
 
 
@@ -244,7 +291,8 @@ def _chan(wide: pd.DataFrame, g: Any, slot: int) -> pd.DataFrame:
     return pd.DataFrame({slot: total, slot + 1: grand, slot + 2: merged_m2}, index=total.index)
 
 
-def _merge(parts: list[Partial], plan: Plan, sort: bool) -> Partial:
+def merge(parts: list[Partial], plan: Plan, sort: bool) -> Partial:
+    """Merge partials of consecutive partitions (groups sorted if ``sort``)."""
     wides = [p.wide for p in parts if len(p.wide)] or [parts[0].wide]
     wide = wides[0] if len(wides) == 1 else pd.concat(wides)
     g = plan.grouping.regroup(wide, sort)
@@ -252,60 +300,42 @@ def _merge(parts: list[Partial], plan: Plan, sort: bool) -> Partial:
     pieces += [_chan(wide, g, slot) for slot in plan.layout.moments.values()]
     merged = pieces[0] if len(pieces) == 1 else pd.concat(pieces, axis=1)
     pairs = tuple(
-        pd.concat([p.pairs[i] for p in parts]).drop_duplicates()
-        for i in range(len(plan.layout.pairs))
+        merge_counts([p.pairs[i] for p in parts], c in plan.layout.distinct)
+        for i, c in enumerate(plan.layout.pairs)
     )
-    return Partial(merged, pairs)
+    custom = tuple(
+        custom_merge([p.custom[i] for p in parts], agg, sort)
+        for i, (_, agg) in enumerate(plan.layout.custom)
+    )
+    return Partial(merged, pairs, custom)
 
 
 def combine(parts: list[Partial], plan: Plan) -> Partial:
     """Merge the partials of consecutive partitions into one (groups in order of appearance)."""
-    return _merge(parts, plan, sort=False)
+    return merge(parts, plan, sort=False)
 
 
-def _nunique(plan: Plan, pairs: pd.DataFrame, index: pd.Index) -> pd.Series:
-    nk = pairs.shape[1] - 1
-    g = pairs.groupby(list(range(nk)), sort=False, dropna=plan.grouping.dropna, observed=True)
-    counts = g[nk].count() if plan.nunique_dropna else g.size()
-    return counts.reindex(index, fill_value=0).astype("int64")  # count() of Float64 is Int64
-
-
-def _output(o: Output, plan: Plan, merged: Partial) -> pd.Series:
+def output(o: Output, plan: Plan, merged: Partial, dtype: Any) -> pd.Series:
+    """Result column ``o`` (of ``dtype``) from the merged partials."""
     wide, layout = merged.wide, plan.layout
+    if isinstance(o.func, Aggregation):
+        result = custom_finalize(merged.custom[layout.custom[o.column, o.func]], o.func)
+        return result if result.index.equals(wide.index) else result.reindex(wide.index)
     if o.func == "mean":
-        return wide[layout.simple[o.column, "sum"]] / wide[layout.simple[o.column, "count"]]
-    if o.func in ("var", "std"):
+        result = wide[layout.simple[o.column, "sum"]] / wide[layout.simple[o.column, "count"]]
+    elif o.func in ("var", "std"):
         slot = layout.moments[o.column]
         dof = wide[slot] - plan.ddof
-        var = (wide[slot + 2] / dof).where(dof > 0)
-        return np.sqrt(var) if o.func == "std" else var
-    if o.func == "nunique":
-        return _nunique(plan, merged.pairs[layout.pairs[o.column]], wide.index)
-    column = None if o.func == "size" else o.column
-    return wide[layout.simple[column, o.func]]
-
-
-def finalize(parts: list[Partial], plan: Plan) -> Any:
-    """The last merge (sorted if asked), then the outputs laid out as ``plan.meta``."""
-    merged = _merge(parts, plan, sort=plan.grouping.sort)
-    meta = plan.meta
-    dtypes = [meta.dtype] if isinstance(meta, pd.Series) else list(meta.dtypes)
-    columns = [
-        _cast(_output(o, plan, merged), o, dtype)
-        for o, dtype in zip(plan.outputs, dtypes, strict=True)
-    ]
-    if isinstance(meta, pd.Series):
-        out = columns[0].copy(deep=False)
-        out.name = meta.name
+        result = (wide[slot + 2] / dof).where(dof > 0)
+        result = np.sqrt(result) if o.func == "std" else result
+    elif o.func == "nunique":
+        counts = merged.pairs[layout.pairs[o.column]]
+        return group_nunique(counts, wide.index, plan.grouping.dropna, plan.nunique_dropna)
+    elif o.func in ("median", "quantile"):
+        counts = merged.pairs[layout.pairs[o.column]]
+        q = 0.5 if o.func == "median" else plan.q
+        result = group_quantile(counts, q, wide.index, plan.grouping.dropna)
     else:
-        out = pd.DataFrame(dict(enumerate(columns)), index=merged.wide.index)
-        out.columns = meta.columns
-    out.index.names = meta.index.names
-    return out
-
-
-def _cast(column: pd.Series, o: Output, dtype: Any) -> pd.Series:
-    # pandas keeps float32 for the mean/var/std of float32 data; the partials are float64
-    if o.func in ("mean", "var", "std") and column.dtype != dtype:
-        return column.astype(dtype)
-    return column
+        return wide[layout.simple[None if o.func == "size" else o.column, o.func]]
+    # the partials are float64; pandas keeps float32 (mean/var/std) and datetimes
+    return as_dtype(result, dtype)

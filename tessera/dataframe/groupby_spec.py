@@ -2,9 +2,10 @@
 
 Map
 ---
-- :class:`Output` -- one result column: an input column and an aggregation name.
+- :class:`Output` -- one result column: an input column and an aggregation (a name or
+  a user-defined :class:`~tessera.dataframe.groupby_custom.Aggregation`).
 - :data:`SUPPORTED` -- the aggregation names computed by a tree reduction.
-- :func:`check_name` -- validate one aggregation name (the errors of every entry point).
+- :func:`check_name` -- validate one aggregation (the errors of every entry point).
 - :func:`normalize` -- turn the arguments of ``GroupBy.agg`` (a name, a list, a dict,
   named aggregations) into the ordered :class:`Output` list, one per result column in
   pandas' order: a name gives one output per value column, a list ``col x func``, a
@@ -14,7 +15,8 @@ Policy: the result's labels, dtypes and whether it is a Series come from running
 on a small fake partition (the meta); this module only decides *what* to compute, in
 the same order as pandas lays the columns out.  Errors follow pandas' types:
 ``AttributeError`` for an unknown name (pandas' own), ``NotImplementedError`` for a
-pandas aggregation that needs a shuffle, ``SpecificationError`` for a malformed spec,
+pandas aggregation that is not a per-group reduction (``cumsum``, ``rank``...),
+``SpecificationError`` for a malformed spec,
 ``KeyError`` (listing the available columns) for an unknown column.
 
 >>> normalize({"v": "mean", "w": ["sum", "max"]}, {}, ["v", "w"], series=False)
@@ -32,15 +34,17 @@ from typing import Any
 import pandas as pd
 from pandas.errors import SpecificationError
 
+from tessera.dataframe.groupby_custom import Aggregation
+
 __all__ = ["SUPPORTED", "Output", "check_name", "normalize"]
 
 SUPPORTED = (
     "sum", "mean", "count", "size", "min", "max", "prod",
-    "first", "last", "std", "var", "nunique",
+    "first", "last", "std", "var", "nunique", "median", "quantile",
 )  # fmt: skip
 
 _NEEDS_SHUFFLE = (
-    "median", "quantile", "sem", "skew", "kurt", "ohlc", "describe", "idxmin", "idxmax",
+    "sem", "skew", "kurt", "ohlc", "describe", "idxmin", "idxmax",
     "any", "all", "mode", "cumsum", "cumprod", "cummin", "cummax", "cumcount", "rank",
     "diff", "shift", "head", "tail", "nth", "corr", "cov", "unique", "value_counts",
 )  # fmt: skip
@@ -51,11 +55,16 @@ class Output:
     """One column of a grouped aggregation: ``func`` applied to input ``column``."""
 
     column: Any
-    func: str
+    func: str | Aggregation
+
+    @property
+    def label(self) -> str:
+        """The aggregation's name (``Aggregation.name`` for a user-defined one)."""
+        return self.func.name if isinstance(self.func, Aggregation) else self.func
 
 
-def check_name(func: Any) -> str:
-    """Return ``func`` if it is a supported aggregation name, else raise pandas' error type.
+def check_name(func: Any) -> str | Aggregation:
+    """Return ``func`` if it is a supported aggregation, else raise pandas' error type.
 
     >>> check_name("sum")
     'sum'
@@ -64,20 +73,22 @@ def check_name(func: Any) -> str:
       ...
     AttributeError: 'nope' is not a groupby aggregation tessera supports; expected one of \
 ['sum', 'mean', 'count', 'size', 'min', 'max', 'prod', 'first', 'last', 'std', 'var', \
-'nunique'].
+'nunique', 'median', 'quantile'].
     """
+    if isinstance(func, Aggregation):
+        return func
     if not isinstance(func, str):
         raise TypeError(
-            f"groupby aggregations are given by name (one of {list(SUPPORTED)}); got "
-            f"{func!r}. For a custom function use groupby(...).apply(func)."
+            f"groupby aggregations are given by name (one of {list(SUPPORTED)}) or as "
+            f"dd.Aggregation(name, chunk, agg, finalize); got {func!r}. For any other "
+            "function use groupby(...).apply(func)."
         )
     if func in SUPPORTED:
         return func
     if func in _NEEDS_SHUFFLE:
         raise NotImplementedError(
-            f"groupby aggregation {func!r} is not a tree reduction (it needs every row of a "
-            f"group together); use groupby(...).apply(lambda g: g.{func}()) instead, or one "
-            f"of {list(SUPPORTED)}."
+            f"groupby aggregation {func!r} is not supported by agg; use "
+            f"groupby(...).apply(lambda g: g.{func}()) instead, or one of {list(SUPPORTED)}."
         )
     raise AttributeError(
         f"{func!r} is not a groupby aggregation tessera supports; expected one of "
@@ -85,8 +96,9 @@ def check_name(func: Any) -> str:
     )
 
 
-def _names(funcs: Sequence[Any]) -> list[str]:
-    names = [check_name(f) for f in funcs]
+def _names(funcs: Sequence[Any]) -> list[str | Aggregation]:
+    checked = [check_name(f) for f in funcs]
+    names = [f.name if isinstance(f, Aggregation) else f for f in checked]
     if len(set(names)) != len(names):
         raise SpecificationError(
             f"Function names must be unique in a list of aggregations, got {names!r}; "
@@ -94,7 +106,7 @@ def _names(funcs: Sequence[Any]) -> list[str]:
         )
     if not names:
         raise ValueError("No aggregation given: the list of functions is empty.")
-    return names
+    return checked
 
 
 def _check_column(column: Any, available: Sequence[Any]) -> Any:
@@ -153,7 +165,7 @@ def normalize(
         if not kwargs:
             raise TypeError("agg() needs a function name, a list, a dict or named aggregations.")
         return tuple(_named(kwargs, available, series))
-    if isinstance(func, str):
+    if isinstance(func, str | Aggregation):
         name = check_name(func)
         if name == "size" and not series:
             return (Output(None, "size"),)

@@ -12,7 +12,8 @@ Map
   matching partitions of its key Series; with ``split_out > 1`` each chunk's partial is
   split by a hash of the group keys and every output partition ``j`` gets its own tree
   over the ``j``-th pieces; ``combine`` merges at most ``split_every`` (default 8)
-  partials at a time, in partition order; ``finalize`` makes output partition ``j``.
+  partials at a time, in partition order;
+  :func:`~tessera.dataframe.groupby_output.finalize` makes output partition ``j``.
 
 This is :func:`tessera.dataframe.reductions.reduction` generalized to several aligned
 inputs and several outputs (a group lands in exactly one output partition, so outputs
@@ -35,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from tessera.dataframe.graph import merge_layers, new_collection
-from tessera.dataframe.groupby_aggs import Plan, SeriesKey, chunk, combine, finalize
+from tessera.dataframe.groupby_aggs import Plan, SeriesKey, chunk, combine
+from tessera.dataframe.groupby_output import finalize
 from tessera.hashing import tokenize
 
 __all__ = ["check_splits", "grouped_reduction", "normalize_by"]
@@ -161,4 +163,4 @@ def grouped_reduction(
     name = f"{prefix}-{token}"
     final = partial(finalize, plan=plan)
     layers[name] = {(name, j): (final, level) for j, level in enumerate(pieces)}
-    return new_collection(layers, name, plan.meta, (None,) * (split_out + 1))
+    return new_collection(layers, name, plan.result_meta, (None,) * (split_out + 1))

@@ -2,11 +2,11 @@
 
 Map
 ---
-- :class:`MergeParts`, :class:`JoinParts` -- the pandas operation on one pair of
-  partitions (``pd.merge(l, r, ...)``, ``l.join(r, ...)``).
 - :func:`merge` and :func:`join` validate (keys must exist; pandas itself checks the rest
-  on the empty metas, raising its own errors) and hand over to :func:`join_frames`,
-  which picks a strategy:
+  on the empty metas, raising its own errors), describe the pandas call as a
+  :class:`~tessera.dataframe.merge_parts.JoinSpec` and hand over to :func:`join_frames`,
+  which declares the result's dtypes (:func:`~tessera.dataframe.merge_parts.declared_meta`)
+  and picks a strategy:
 
   aligned
       both sides joined on their index with known divisions: repartition both to the
@@ -14,22 +14,30 @@ Map
   broadcast
       one side is small (at most ``config.get("dataframe.broadcast-npartitions")``
       partitions, default 1, or ``broadcast=True``): concatenate it into one partition
-      and join it with every partition of the other side.  Only a side whose unmatched
-      rows are dropped may be broadcast: either side for ``inner``, the right for
-      ``left`` (and ``cross``), the left for ``right``, neither for ``outer`` -- unless
-      the other side has one partition;
+      and join it with every partition of the other side
+      (:mod:`~tessera.dataframe.merge_broadcast`; a ``left``/``inner`` merge on one
+      column probes a hash table of the small side built once).  Only a side whose
+      unmatched rows are dropped may be broadcast: either side for ``inner``, the right
+      for ``left`` (and ``cross``), the left for ``right``, neither for ``outer`` --
+      unless the other side has one partition;
   hash
       otherwise: shuffle both sides on the keys to the same number of partitions with
       the disk shuffle (:mod:`tessera.dataframe.shuffle`), so equal keys meet, then join
       partition by partition.  Keys whose dtypes differ (``int64`` and ``float64``) are
-      hashed in a common dtype.
+      hashed in a common dtype; keys that name index levels (``on="idx"``, as pandas
+      allows) are copied into hidden columns by :class:`LevelColumns` for the shuffle
+      and dropped before pandas joins the parts.
 
-Semantics: each partition is joined by pandas itself, so values and dtypes are pandas'.
-The order of rows differs from pandas' (rows come grouped by partition), and joins on
-columns restart the ``RangeIndex`` in each partition (as in Dask; ``reset_index(drop=True)``
-numbers them globally).  The lazy dtypes assume every row finds a match: when a
-``left``/``right``/``outer`` join leaves rows unmatched, pandas turns integer and bool
-columns of the other side into ``float64``/``object``, which the meta cannot foresee.
+Semantics: each partition is joined by pandas (or by the lookup, which gives the same
+rows), then cast to the declared dtypes: pandas' dtypes *when rows are left unmatched*
+(an ``int64`` column of the side that may miss partners becomes ``float64`` even if every
+row happens to match; see :mod:`~tessera.dataframe.merge_parts`).  Row order: aligned
+joins and broadcast joins that keep the big side's order (``inner``/``left`` with the
+right broadcast, ``right`` with the left broadcast) give pandas' rows in pandas' order;
+hash joins give each output partition's rows in pandas' order for that partition, so the
+rows are pandas' but grouped by the hash of the key.  Joins on columns restart the
+``RangeIndex`` in each partition (as in Dask; ``reset_index(drop=True)`` numbers them
+globally).
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> left = dd.from_pandas(pd.DataFrame({"k": [1, 2, 3], "v": [1.0, 2.0, 3.0]}), npartitions=2)
@@ -40,69 +48,32 @@ columns of the other side into ``float64``/``object``, which the meta cannot for
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tessera.dataframe.graph import merge_layers, new_collection, partitionwise
-from tessera.dataframe.repartition import align, concat_parts
+from tessera.dataframe.graph import partitionwise
+from tessera.dataframe.merge_broadcast import broadcast_join, lookup_plan
+from tessera.dataframe.merge_parts import JoinParts, JoinSpec, declared_meta
+from tessera.dataframe.repartition import align
 from tessera.dataframe.shuffle import hash_shuffle
-from tessera.hashing import tokenize
 
-__all__ = ["JoinParts", "MergeParts", "join", "join_frames", "merge"]
+__all__ = ["LevelColumns", "join", "join_frames", "merge"]
+
+#: Prefix of the hidden columns that carry index-level keys through a hash shuffle.
+_LEVEL = "__tessera-level-key__"
 
 _HOWS = ("inner", "left", "right", "outer", "cross")
 #: Which side may be broadcast for each ``how`` (its unmatched rows must be dropped).
 _BROADCASTABLE = {
-    "inner": ("left", "right"),
+    "inner": ("right", "left"),
     "left": ("right",),
     "right": ("left",),
     "outer": (),
     "cross": ("right",),
 }
-
-
-@dataclass(frozen=True)
-class MergeParts:
-    """``pd.merge(left, right, **kwargs)`` on two partitions.
-
-    >>> MergeParts({"on": "k"})(pd.DataFrame({"k": [1]}), pd.DataFrame({"k": [1], "w": [2]}))
-       k  w
-    0  1  2
-    """
-
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def __call__(self, left: Any, right: Any) -> Any:
-        return pd.merge(left, right, **self.kwargs)
-
-
-@dataclass(frozen=True)
-class JoinParts:
-    """``left.join(right, **kwargs)`` on two partitions, index named ``index_names``.
-
-    With ``on=`` and ``how="right"``/``"outer"``, pandas gives the right's rows that
-    find no match a missing index value -- except when the left is empty, where it
-    uses the right's index and drops the index name.  An empty left partition is not
-    an empty frame, so here such rows always get a missing index value and the name.
-
-    >>> JoinParts({"on": "k"})(pd.DataFrame({"k": [1]}), pd.DataFrame({"w": [2]}, index=[1]))
-       k  w
-    0  1  2
-    """
-
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    index_names: Any = None
-
-    def __call__(self, left: Any, right: Any) -> Any:
-        out = left.join(right, **self.kwargs)
-        if not len(left) and len(out) and self.kwargs.get("on") is not None:
-            out.index = pd.Index(np.full(len(out), np.nan))
-        if self.index_names is not None and list(out.index.names) != list(self.index_names):
-            out.index.names = self.index_names
-        return out
 
 
 def _as_frame(x: Any, side: str) -> Any:
@@ -128,19 +99,53 @@ def _listed(x: Any) -> list[Any] | None:
 
 
 def _check_keys(frame: Any, keys: list[Any] | None, side: str) -> None:
-    missing = [k for k in keys or [] if k not in frame.columns]
+    levels = [n for n in frame.meta.index.names if n is not None]
+    missing = [k for k in keys or [] if k not in frame.columns and k not in levels]
     if missing:
+        named = f" and index levels {levels!r}" if levels else ""
         raise KeyError(
             f"Merge key(s) {missing!r} not found in the {side} frame; available columns: "
-            f"{list(frame.columns)!r}."
+            f"{list(frame.columns)!r}{named}."
         )
 
 
 def _key_dtypes(frame: Any, keys: list[Any] | None) -> list[Any]:
+    index = frame.meta.index
     if keys is None:
-        index = frame.meta.index
         return [index.get_level_values(i).dtype for i in range(index.nlevels)]
-    return [frame.meta[k].dtype for k in keys]
+    return [
+        frame.meta[k].dtype if k in frame.columns else index.get_level_values(k).dtype
+        for k in keys
+    ]
+
+
+@dataclass(frozen=True)
+class LevelColumns:
+    """Copy index levels into columns: ``levels`` pairs a column label with a level name.
+
+    >>> part = pd.DataFrame({"x": [1]}, index=pd.Index([7], name="i"))
+    >>> LevelColumns((("c", "i"),))(part).c.tolist()
+    [7]
+    """
+
+    levels: tuple[tuple[str, Any], ...]
+
+    def __call__(self, part: Any) -> Any:
+        out = part.copy(deep=False)
+        for column, level in self.levels:
+            out[column] = part.index.get_level_values(level)
+        return out
+
+
+def _keyed(frame: Any, keys: list[Any] | None, side: str) -> tuple[Any, Any, tuple[str, ...]]:
+    """``frame`` with its index-level keys copied into hidden columns (the shuffle hashes
+    columns), the keys naming those columns, and the hidden column labels."""
+    if keys is None or all(k in frame.columns for k in keys):
+        return frame, keys, ()
+    hidden = {k: f"{_LEVEL}{side}-{i}" for i, k in enumerate(keys) if k not in frame.columns}
+    levels = LevelColumns(tuple((c, k) for k, c in hidden.items()))
+    keyed = partitionwise(levels, frame, meta=levels(frame.meta), prefix="merge-levels")
+    return keyed, [hidden.get(k, k) for k in keys], tuple(hidden.values())
 
 
 def _common(a: Any, b: Any) -> Any:
@@ -176,34 +181,17 @@ def _broadcast_side(left: Any, right: Any, how: str, broadcast: bool | None) -> 
     return fit[0][2] if fit else None
 
 
-def _broadcast(left: Any, right: Any, side: str, op: Any, meta: Any, keep: bool) -> Any:
-    small, big = (right, left) if side == "right" else (left, right)
-    token = tokenize(left, right, side, op)
-    whole, name = f"broadcast-whole-{token}", f"broadcast-join-{token}"
-    layers = merge_layers(left, right)
-    layers[whole] = {
-        (whole, 0): (concat_parts, [(small._name, k) for k in range(small.npartitions)])
-    }
-    pairs = [((big._name, i), (whole, 0)) for i in range(big.npartitions)]
-    if side == "left":  # the small side is the left argument of op
-        pairs = [(w, b) for b, w in pairs]
-    layers[name] = {(name, i): (op, *pair) for i, pair in enumerate(pairs)}
-    divisions = big.divisions if keep else (None,) * (big.npartitions + 1)
-    return new_collection(layers, name, meta, divisions)
-
-
 def join_frames(
     left: Any,
     right: Any,
-    op: Any,
+    spec: JoinSpec,
     keys: tuple[list[Any] | None, list[Any] | None],
-    how: str,
-    meta: Any,
     npartitions: int | None = None,
     broadcast: bool | None = None,
     keeps_index: tuple[bool, bool] = (False, False),
 ) -> Any:
-    """Join ``left`` and ``right`` with ``op`` on ``keys`` (None: the index) by the best plan.
+    """Join ``left`` and ``right`` as ``spec`` says, on ``keys`` (None: the index), by the
+    best plan; the result declares :func:`~tessera.dataframe.merge_parts.declared_meta`.
 
     ``keeps_index`` says whether the result's index is made of the left's (right's) index
     values, so that a broadcast join can keep that side's divisions.
@@ -211,28 +199,35 @@ def join_frames(
     >>> import tessera.dataframe as dd
     >>> a = dd.from_pandas(pd.DataFrame({"x": [1, 2]}, index=[0, 1]), npartitions=2)
     >>> b = dd.from_pandas(pd.DataFrame({"y": [3]}, index=[1]), npartitions=1)
-    >>> op, meta = JoinParts({"how": "inner"}), a.meta.join(b.meta)
-    >>> out = join_frames(a, b, op, (None, None), "inner", meta)
+    >>> out = join_frames(a, b, JoinSpec("join", {"how": "inner"}), (None, None))
     >>> out.divisions, out.compute().y.tolist()
     ((0, 1), [3])
     """
+    how = spec.how
+    meta = declared_meta(spec, left.meta, right.meta)  # pandas' own validation
+    op = JoinParts(spec, meta)
     lkeys, rkeys = keys
     if how == "cross":
         broadcast = True
     elif lkeys is None and rkeys is None and left.known_divisions and right.known_divisions:
         lal, ral = align([left, right])
-        return partitionwise(op, lal, ral, meta=meta)
+        return partitionwise(op, lal, ral, meta=meta, prefix="aligned-join")
     side = _broadcast_side(left, right, how, broadcast)
     if side is not None:
         keep = keeps_index[0] if side == "right" else keeps_index[1]
-        return _broadcast(left, right, side, op, meta, keep)
+        plan = lookup_plan(spec, meta, lkeys, rkeys, side)
+        return broadcast_join(left, right, side, op, meta, keep, plan)
     n = max(left.npartitions, right.npartitions) if npartitions is None else npartitions
     pairs = zip(_key_dtypes(left, lkeys), _key_dtypes(right, rkeys), strict=True)
     casts = [_common(a, b) for a, b in pairs]
     common = None if all(c is None for c in casts) else casts
+    left, lkeys, lhidden = _keyed(left, lkeys, "left")
+    right, rkeys, rhidden = _keyed(right, rkeys, "right")
+    if lhidden or rhidden:  # pandas joins the partitions without the hidden key columns
+        op = JoinParts(replace(spec, hidden=lhidden + rhidden), meta)
     lsh = hash_shuffle(left, lkeys, n, common)
     rsh = hash_shuffle(right, rkeys, n, common)
-    return partitionwise(op, lsh, rsh, meta=meta)
+    return partitionwise(op, lsh, rsh, meta=meta, prefix="hash-join")
 
 
 def merge(
@@ -294,12 +289,12 @@ def merge(
         "suffixes": suffixes,
         "indicator": indicator,
     }
-    meta = pd.merge(left.meta, right.meta, **kwargs)  # pandas' own validation
     keys = (None if left_index else lkeys, None if right_index else rkeys)
     index_join = left_index and right_index
     keeps = (index_join and how in ("inner", "left"), index_join and how in ("inner", "right"))
-    op = MergeParts(kwargs)
-    return join_frames(left, right, op, keys, how, meta, npartitions, broadcast, keeps)
+    one_sided = {(True, False): "left", (False, True): "right"}.get((left_index, right_index))
+    spec = JoinSpec("merge", kwargs, one_sided)
+    return join_frames(left, right, spec, keys, npartitions, broadcast, keeps)
 
 
 def join(
@@ -321,10 +316,10 @@ def join(
     >>> import pandas as pd, tessera.dataframe as dd
     >>> a = dd.from_pandas(pd.DataFrame({"k": ["x", "y"], "v": [1, 2]}), npartitions=2)
     >>> b = pd.DataFrame({"w": [10, 20]}, index=["y", "x"])
-    >>> join(a, b, on="k").compute()
-       k  v   w
-    0  x  1  20
-    1  y  2  10
+    >>> join(a, b, on="k").compute()  # float: a left join may leave rows unmatched
+       k  v     w
+    0  x  1  20.0
+    1  y  2  10.0
     """
     if isinstance(other, list):
         raise NotImplementedError(
@@ -336,7 +331,6 @@ def join(
     lkeys = _listed(on)
     _check_keys(left, lkeys, "left")
     kwargs = {"on": on, "how": how, "suffixes": suffixes or (lsuffix, rsuffix)}
-    meta = left.meta.join(other.meta, **kwargs)  # pandas' own validation
     keeps = (how in ("inner", "left"), on is None and how in ("inner", "right"))
-    op = JoinParts(kwargs, list((meta if on is None else left.meta).index.names))
-    return join_frames(left, other, op, (lkeys, None), how, meta, npartitions, broadcast, keeps)
+    spec = JoinSpec("join", kwargs, None if on is None else "right")
+    return join_frames(left, other, spec, (lkeys, None), npartitions, broadcast, keeps)

@@ -111,12 +111,21 @@ class ReshapeMixin(spill.SpillScoped):
 
         return repartition(self, divisions, npartitions, partition_size, force)
 
-    def shuffle(self, on: Any, npartitions: int | None = None, ignore_index: bool = False) -> Any:
-        """Move rows so that equal values of ``on`` share a partition (a disk shuffle).
+    def shuffle(
+        self,
+        on: Any,
+        npartitions: int | None = None,
+        ignore_index: bool = False,
+        shuffle_method: str | None = None,
+    ) -> Any:
+        """Move rows so that equal values of ``on`` share a partition.
 
         ``on`` is a column, a list of columns, or a Series with the same partitions.
         Rows that meet keep their relative order; divisions become unknown;
         ``ignore_index=True`` numbers the rows ``0 .. n-1`` afterwards.
+        ``shuffle_method`` is ``"tasks"`` (in memory), ``"disk"`` (spill files, memory
+        bounded) or None (``config.get("dataframe.shuffle.method")``, else chosen by the
+        input's size: :mod:`~tessera.dataframe.shuffle_method`); all give the same result.
 
         >>> import pandas as pd, tessera.dataframe as dd
         >>> df = dd.from_pandas(pd.DataFrame({"k": [1, 2, 1, 2]}), npartitions=2)
@@ -132,13 +141,13 @@ class ReshapeMixin(spill.SpillScoped):
         if isinstance(on, _Frame):
             hidden = "__tessera_shuffle_key"
             keyed = frame.assign(**{hidden: on})
-            out = hash_shuffle(keyed, [hidden], npartitions).map_partitions(
+            out = hash_shuffle(keyed, [hidden], npartitions, method=shuffle_method).map_partitions(
                 _drop_column, hidden, meta=frame.meta
             )
         else:
             keys = on if isinstance(on, list) else [on]
             frame._check_columns(keys)
-            out = hash_shuffle(frame, keys, npartitions)
+            out = hash_shuffle(frame, keys, npartitions, method=shuffle_method)
         return out.reset_index(drop=True) if ignore_index else out
 
     def set_index(

@@ -1,4 +1,4 @@
-"""The frames' disk shuffle: route every row to an output partition through spill files.
+"""The frames' shuffles: route every row to an output partition, through spill files or tasks.
 
 Map
 ---
@@ -25,13 +25,19 @@ Map
 - :class:`ReadPieces` -- output stage, one task per output partition: read the pieces
   ``0-j, 1-j, ...`` in input order (deleting each once read) and concatenate them; the
   task that empties the directory removes it.
-- :func:`shuffle` -- build the three layers; :func:`hash_shuffle` for key columns.
+- :func:`split_pieces`, :func:`concat_pieces` -- cut a partition into its non-empty
+  pieces (stable), and put pieces back together; shared with the task shuffle.
+- :func:`shuffle` -- pick the method (:mod:`~tessera.dataframe.shuffle_method`), then
+  build the three layers of the disk shuffle, or the task shuffle's stages
+  (:mod:`~tessera.dataframe.shuffle_tasks`); :func:`hash_shuffle` for key columns.
 
-Memory: an input task holds one input partition and its reordered copy; an output task
-holds its pieces and their concatenation.  Nothing else is held (the barrier carries only sizes),
-so a shuffle of more data than memory finishes when a partition fits.  Spill files are
-pickles (protocol 5): every pandas dtype, index and column label round-trips exactly,
-numeric columns are written as raw buffers, and no optional dependency is needed.
+Memory (disk shuffle): an input task holds one input partition and its reordered copy; an
+output task holds its pieces and their concatenation.  Nothing else is held (the barrier
+carries only sizes), so a shuffle of more data than memory finishes when a partition fits.
+Spill files are pickles (protocol 5): every pandas dtype, index and column label
+round-trips exactly, numeric columns are written as raw buffers, and no optional
+dependency is needed.  The task shuffle keeps every piece in memory, so it is chosen
+only for small inputs.
 Directories: :mod:`tessera.dataframe.spill`.
 
 >>> import pandas as pd, tessera.dataframe as dd
@@ -46,7 +52,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,11 +71,13 @@ __all__ = [
     "RangePartitioner",
     "ReadPieces",
     "SplitWrite",
+    "concat_pieces",
     "hash_shuffle",
     "key_of",
     "orderable",
     "shuffle",
     "sizes_table",
+    "split_pieces",
 ]
 
 Partitioner = Callable[[Any], np.ndarray]
@@ -175,6 +183,43 @@ class ColumnPartitioner:
         return part[self.column].to_numpy(dtype=np.intp)
 
 
+def split_pieces(part: Any, codes: np.ndarray, nout: int) -> Iterator[tuple[int, Any, Any]]:
+    """The non-empty pieces of ``part`` by output number ``codes``: ``(j, piece, rows)``.
+
+    Rows keep their order inside a piece (a stable sort); ``rows`` indexes ``codes``
+    (or any array aligned with ``part``) to give the piece's own.  A partition that goes
+    to one place is yielded whole, without a copy.
+
+    >>> part = pd.DataFrame({"a": [10, 11, 12]})
+    >>> [(j, p.a.tolist()) for j, p, _ in split_pieces(part, np.array([1, 0, 1]), 2)]
+    [(0, [11]), (1, [10, 12])]
+    """
+    counts = np.bincount(codes, minlength=nout)
+    if np.count_nonzero(counts) == 1:
+        yield int(codes[0]), part, slice(None)
+    elif len(part):
+        small = np.uint16 if nout <= 2**16 else np.intp
+        order = np.argsort(codes.astype(small), kind="stable")
+        grouped = part.take(order)
+        stops = np.cumsum(counts)
+        for j in np.flatnonzero(counts):
+            start = stops[j] - counts[j]
+            yield int(j), grouped.iloc[start : stops[j]], order[start : stops[j]]
+
+
+def concat_pieces(pieces: list[Any], meta: Any) -> Any:
+    """The non-empty ``pieces`` in order as one partition; a copy of ``meta`` if none.
+
+    >>> concat_pieces([], pd.DataFrame({"a": []})).shape
+    (0, 1)
+    >>> concat_pieces([pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})], None).a.tolist()
+    [1, 2]
+    """
+    if not pieces:
+        return meta.copy()
+    return pieces[0] if len(pieces) == 1 else pd.concat(pieces)
+
+
 def _file(spill: Any, i: int, j: int) -> str:
     return os.path.join(spill.path, f"{i:06d}-{j:06d}.pkl")
 
@@ -197,30 +242,20 @@ class SplitWrite(SpillTask):
 
     def __call__(self, part: Any) -> list[int]:
         codes = self.partitioner(part)
-        counts = np.bincount(codes, minlength=self.nout)
         os.makedirs(self.spill.path, exist_ok=True)
         written: list[str] = []
         try:
-            if np.count_nonzero(counts) == 1:  # one piece: the partition itself
-                self._write(part, int(codes[0]), written)
-            elif len(part):
-                small = np.uint16 if self.nout <= 2**16 else np.intp
-                grouped = part.take(np.argsort(codes.astype(small), kind="stable"))
-                stops = np.cumsum(counts)
-                for j in np.flatnonzero(counts):
-                    self._write(grouped.iloc[stops[j] - counts[j] : stops[j]], int(j), written)
+            for j, piece, _ in split_pieces(part, codes, self.nout):
+                path = _file(self.spill, self.i, j)
+                written.append(path)
+                with open(path, "wb") as f:
+                    pickle.dump(piece, f, protocol=5)
         except BaseException:
             for path in written:
                 with contextlib.suppress(OSError):
                     os.remove(path)
             raise
-        return [int(c) for c in counts]
-
-    def _write(self, piece: Any, j: int, written: list[str]) -> None:
-        path = _file(self.spill, self.i, j)
-        written.append(path)
-        with open(path, "wb") as f:
-            pickle.dump(piece, f, protocol=5)
+        return [int(c) for c in np.bincount(codes, minlength=self.nout)]
 
 
 def sizes_table(sizes: list[list[int]]) -> list[list[int]]:
@@ -257,23 +292,36 @@ class ReadPieces(SpillTask):
                 os.remove(path)
         with contextlib.suppress(OSError):
             os.rmdir(self.spill.path)  # succeeds for whichever output task finishes last
-        if not pieces:
-            return self.meta.copy()
-        return pieces[0] if len(pieces) == 1 else pd.concat(pieces)
+        return concat_pieces(pieces, self.meta)
 
 
-def shuffle(frame: Any, partitioner: Partitioner, nout: int, prefix: str = "shuffle") -> Any:
+def shuffle(
+    frame: Any,
+    partitioner: Partitioner,
+    nout: int,
+    prefix: str = "shuffle",
+    method: str | None = None,
+) -> Any:
     """Move the rows of ``frame`` to ``nout`` partitions chosen by ``partitioner``.
 
-    Rows that meet in an output partition keep their relative order (input partition,
-    then position).  Divisions of the result are unknown.
+    ``method`` is ``"disk"`` (spill files, memory bounded), ``"tasks"`` (in memory) or
+    None: ``config.get("dataframe.shuffle.method")``, else chosen by the size of the
+    input (:func:`~tessera.dataframe.shuffle_method.choose_method`).  Both give the same
+    partitions: rows that meet keep their relative order (input partition, then
+    position).  Divisions of the result are unknown.
 
     >>> import tessera.dataframe as dd
     >>> df = dd.from_pandas(pd.DataFrame({"p": [1, 0, 1]}), npartitions=2)
-    >>> out = shuffle(df, ColumnPartitioner("p"), 2)
+    >>> out = shuffle(df, ColumnPartitioner("p"), 2, method="disk")
     >>> out.npartitions, out.get_partition(1).compute().index.tolist()
     (2, [0, 2])
     """
+    from tessera.dataframe.shuffle_method import choose_method
+
+    if choose_method(frame, method) == "tasks":
+        from tessera.dataframe.shuffle_tasks import task_shuffle
+
+        return task_shuffle(frame, partitioner, nout, prefix)
     token = tokenize(frame, partitioner, nout)
     spill = reserve(token)
     write, barrier, name = (f"{prefix}-{s}-{token}" for s in ("split", "sizes", "read"))
@@ -290,9 +338,15 @@ def shuffle(frame: Any, partitioner: Partitioner, nout: int, prefix: str = "shuf
 
 
 def hash_shuffle(
-    frame: Any, on: list[Any] | None, npartitions: int | None = None, casts: Any = None
+    frame: Any,
+    on: list[Any] | None,
+    npartitions: int | None = None,
+    casts: Any = None,
+    method: str | None = None,
 ) -> Any:
     """Shuffle so that rows with equal ``on`` columns (None: equal index) meet.
+
+    ``method`` as for :func:`shuffle`.
 
     >>> import tessera.dataframe as dd
     >>> df = dd.from_pandas(pd.DataFrame({"k": [1, 2, 1]}), npartitions=3)
@@ -302,4 +356,4 @@ def hash_shuffle(
     nout = frame.npartitions if npartitions is None else npartitions
     cast_tuple = None if casts is None else tuple(casts)
     partitioner = HashPartitioner(None if on is None else tuple(on), nout, cast_tuple)
-    return shuffle(frame, partitioner, nout)
+    return shuffle(frame, partitioner, nout, method=method)

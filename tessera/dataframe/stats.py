@@ -9,14 +9,17 @@ Map
   ``POINTS`` of its own quantiles at evenly spaced levels, each weighing
   ``n / POINTS``.  The summaries are merged, sorted, and each point placed at the
   middle of the ranks it stands for; the answer is the linear interpolation at rank
-  ``q * (n - 1)``.  With unit weights that is pandas' ``"linear"`` quantile exactly,
+  ``q * (n - 1)``.  With unit weights the answer is ``numpy.quantile``, as in pandas,
   so the result is exact when every partition is small or there is one partition, and
   otherwise within about ``1 / POINTS`` of the right rank (Dask's quantiles are
-  approximate too).
+  approximate too).  Datetime and timedelta columns are summarised by their integer
+  ticks and the answer cast back (truncated), as pandas does.
 - ``describe`` combines lazy ``count``, ``mean``, ``std``, ``min``, ``quantile``
-  and ``max`` (numeric columns; percentiles therefore approximate as above) and
-  ``count`` and ``value_counts`` (other columns: ``unique``, ``top``, ``freq``) in one
-  final task; the rows, columns and dtypes are those of pandas' ``describe``.
+  and ``max`` (numeric columns; percentiles therefore approximate as above), the same
+  from the ticks of datetime and timedelta columns (``std`` for timedeltas only, as in
+  pandas) and ``count`` and ``value_counts`` (other columns: ``unique``, ``top``,
+  ``freq``) in one final task; the rows, columns and dtypes are those of pandas'
+  ``describe`` (``include``/``exclude`` chosen by pandas on the meta).
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_pandas(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}), npartitions=2)
@@ -44,11 +47,37 @@ POINTS = 1000
 Summary = list[tuple[np.ndarray, np.ndarray]]  # per column: (values, weights)
 
 
+def _is_temporal(dtype: Any) -> bool:
+    return getattr(dtype, "kind", "") in ("m", "M")
+
+
+def _ticks(values: pd.Series) -> pd.Series:
+    """The non-missing values as float64 (datetimes and timedeltas: integer ticks)."""
+    values = values.dropna()
+    if _is_temporal(values.dtype):
+        return pd.Series(values.array.asi8.astype("float64"), index=values.index)
+    return values.astype("float64")
+
+
+def _from_ticks(ticks: Any, dtype: Any) -> Any:
+    """Float ticks back to ``dtype`` (truncated; NaN is NaT), an array; floats pass."""
+    ticks = np.asarray(ticks, dtype="float64")
+    if not _is_temporal(dtype):
+        return ticks
+    i8 = np.where(np.isnan(ticks), np.iinfo("int64").min, ticks).astype("int64")
+    unit = np.datetime_data(getattr(dtype, "base", dtype))[0]
+    naive = i8.view(f"{dtype.kind}8[{unit}]")
+    tz = getattr(dtype, "tz", None)
+    if tz is None:
+        return pd.array(naive)
+    return pd.DatetimeIndex(naive, tz="UTC").tz_convert(tz).array
+
+
 def _summarise(part: Any, exact: bool) -> Summary:
     frame = part.to_frame() if isinstance(part, pd.Series) else part
     out = []
     for j in range(frame.shape[1]):
-        values = frame.iloc[:, j].dropna().to_numpy(dtype="float64")
+        values = _ticks(frame.iloc[:, j]).to_numpy()
         n = len(values)
         if exact or n <= POINTS:
             out.append((np.sort(values), np.ones(n)))
@@ -71,33 +100,56 @@ def _merge(parts: list[Summary]) -> Summary:
 def _interpolate(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> np.ndarray:
     if len(values) == 0:
         return np.full(len(qs), np.nan)
+    if np.all(weights == 1):  # every value is here: pandas' own answer
+        return np.quantile(values, qs)
     ends = np.cumsum(weights)
     middles = ends - (weights + 1) / 2  # rank of each point; 0..n-1 for unit weights
     return np.interp(np.asarray(qs) * (ends[-1] - 1), middles, values)
 
 
-def _fill_series(template: pd.Series, values: np.ndarray) -> pd.Series:
-    return pd.Series(values, index=template.index, name=template.name, dtype=template.dtype)
-
-
-def _quantile_result(parts: list[Summary], qs: list[float], template: Any, shape: str) -> Any:
+def _quantile_result(
+    parts: list[Summary], qs: list[float], template: Any, shape: str, dtypes: list[Any]
+) -> Any:
     table = np.column_stack([_interpolate(v, w, qs) for v, w in _merge(parts)])
+    columns = [_from_ticks(table[:, j], d) for j, d in enumerate(dtypes)]
     if shape == "scalar":
-        return np.float64(table[0, 0])
+        value = columns[0][0]
+        return value if _is_temporal(dtypes[0]) else np.float64(value)
     if shape == "by-q":
-        return _fill_series(template, table[:, 0])
+        return pd.Series(columns[0], index=template.index, name=template.name)
     if shape == "by-column":
-        return _fill_series(template, table[0])
-    return pd.DataFrame(table, index=template.index, columns=template.columns)
+        row = [c[0] for c in columns]
+        return pd.Series(row, index=template.index, name=template.name, dtype=template.dtype)
+    return pd.DataFrame(dict(enumerate(columns)), index=template.index).set_axis(
+        template.columns, axis=1
+    )
 
 
 _CATEGORICAL_ROWS = ["count", "unique", "top", "freq"]
 
 
-def _numeric_table(values: tuple[Any, ...], labels: list[Any]) -> pd.DataFrame:
+def _numeric_table(values: tuple[Any, ...], pct: list[str]) -> pd.DataFrame:
     count, mean, std, low, qs, high = values
     rows = [count, mean, std, low, *(qs.iloc[i] for i in range(len(qs))), high]
-    return pd.DataFrame(rows, index=labels).astype("float64")
+    return pd.DataFrame(rows, index=["count", "mean", "std", "min", *pct, "max"]).astype(float)
+
+
+def _tick_total(part: pd.Series) -> int:
+    """The exact sum of the integer ticks of a datetime/timedelta partition."""
+    i8 = part.dropna().array.asi8
+    high, low = i8 >> 32, i8 & 0xFFFFFFFF  # int64 sums of each half cannot overflow
+    return (int(high.sum()) << 32) + int(low.sum())
+
+
+def _temporal_column(values: tuple[Any, ...], qs: pd.Series, pct: list[str]) -> pd.Series:
+    count, total, low, high, *std = values
+    dtype = qs.dtype
+    mean = _from_ticks([total / count if count else np.nan], dtype)[0]
+    rows = {"count": count, "mean": mean}
+    if std:  # timedeltas only, as pandas
+        rows["std"] = _from_ticks([std[0]], dtype)[0]
+    rows.update({"min": low, **dict(zip(pct, qs, strict=True)), "max": high})
+    return pd.Series(rows, dtype=object)
 
 
 def _categorical_column(count: Any, counts: pd.Series) -> pd.Series:
@@ -106,12 +158,24 @@ def _categorical_column(count: Any, counts: pd.Series) -> pd.Series:
     return pd.Series([count, len(counts), top, freq], index=_CATEGORICAL_ROWS, dtype=object)
 
 
-def _describe_table(*values: Any, numeric: bool, others: list[Any], template: Any) -> Any:
-    labels = [r for r in template.index if r not in _CATEGORICAL_ROWS[1:]]
-    pieces = [_numeric_table(values[:6], labels)] if numeric else []
-    rest = values[6:] if numeric else values
-    for j, column in enumerate(others):
-        pieces.append(_categorical_column(rest[2 * j], rest[2 * j + 1]).rename(column).to_frame())
+def _describe_table(
+    *values: Any, numeric: bool, temporal: list[tuple[Any, int]], others: list[Any], template: Any
+) -> Any:
+    pct = [r for r in template.index if isinstance(r, str) and r.endswith("%")]
+    pieces, pos = [], 0
+    if numeric:
+        pieces.append(_numeric_table(values[:6], pct))
+        pos = 6
+    if temporal:
+        qs, pos = values[pos], pos + 1
+        for column, n in temporal:
+            part = _temporal_column(values[pos : pos + n], qs[column], pct)
+            pieces.append(part.rename(column).to_frame())
+            pos += n
+    for column in others:
+        part = _categorical_column(values[pos], values[pos + 1])
+        pieces.append(part.rename(column).to_frame())
+        pos += 2
     table = pd.concat(pieces, axis=1) if len(pieces) > 1 else pieces[0]
     table = table.reindex(index=template.index, columns=template.columns)
     return table.astype(template.dtypes.to_dict())
@@ -119,15 +183,6 @@ def _describe_table(*values: Any, numeric: bool, others: list[Any], template: An
 
 def _as_series(table: pd.DataFrame, name: Any) -> pd.Series:
     return table.iloc[:, 0].rename(name)
-
-
-def _check_quantile_dtypes(meta: Any) -> None:
-    dtypes = [meta.dtype] if isinstance(meta, pd.Series) else list(meta.dtypes)
-    if any(getattr(d, "kind", "O") in "mM" for d in dtypes):
-        raise NotImplementedError(
-            "quantile/describe of datetime or timedelta columns is not implemented; leave "
-            "them out (describe(include='number') or select_dtypes) or convert them first."
-        )
 
 
 class StatsMixin:
@@ -167,14 +222,15 @@ class StatsMixin:
         if isinstance(self.meta, pd.DataFrame):
             columns = template.index if isinstance(template, pd.Series) else template.columns
             frame = self[list(columns)] if list(columns) != list(self.meta.columns) else self
-        _check_quantile_dtypes(frame.meta)
         qs = [float(q)] if pd.api.types.is_scalar(q) else [float(x) for x in q]
         shape = _shape(self.meta, q)
+        meta = frame.meta
+        dtypes = [meta.dtype] if isinstance(meta, pd.Series) else list(meta.dtypes)
         return reduction(
             frame,
             partial(_summarise, exact=len(self.divisions) == 2),
             _merge,
-            partial(_quantile_result, qs=qs, template=template, shape=shape),
+            partial(_quantile_result, qs=qs, template=template, shape=shape, dtypes=dtypes),
             template,
             prefix="quantile",
         )
@@ -192,20 +248,38 @@ class StatsMixin:
         meta = nonempty(self.meta).describe(percentiles=percentiles, **kw)
         frame: Any = self.to_frame() if series else self
         template = meta.to_frame(frame.meta.columns[0]) if series else meta
-        numeric = [c for c in template.columns if _is_numeric(frame.meta.dtypes[c])]
-        others = [c for c in template.columns if c not in numeric]
-        _check_quantile_dtypes(frame.meta[others])
+        dtypes = frame.meta.dtypes
+        numeric = [c for c in template.columns if _is_numeric(dtypes[c])]
+        times = [c for c in template.columns if _is_temporal(dtypes[c])]
+        others = [c for c in template.columns if c not in numeric and c not in times]
+        ps = [0.25, 0.5, 0.75] if percentiles is None else sorted(set(percentiles))
+        if "50%" in template.index and 0.5 not in ps:  # pandas < 3 always adds the median
+            ps = sorted([*ps, 0.5])
         inputs: list[Any] = []
         if numeric:
             num = frame[numeric]
-            ps = [0.25, 0.5, 0.75] if percentiles is None else sorted(set(percentiles))
-            if "50%" in template.index and 0.5 not in ps:  # pandas < 3 always adds the median
-                ps = sorted([*ps, 0.5])
             inputs += [num.count(), num.mean(), num.std(), num.min(), num.quantile(ps), num.max()]
+        temporal = []
+        if times:
+            inputs.append(frame[times].quantile(ps))
+        for c in times:
+            col = frame[c]
+            total = reduction(col, _tick_total, sum, sum, meta=0, prefix="describe-ticks")
+            inputs += [col.count(), total, col.min(), col.max()]
+            if dtypes[c].kind == "m":
+                inputs.append(partitionwise(_ticks, col, meta=pd.Series([], dtype=float)).std())
+            temporal.append((c, 5 if dtypes[c].kind == "m" else 4))
         for c in others:
             inputs += [frame[c].count(), frame[c].value_counts()]
+        func = partial(
+            _describe_table,
+            numeric=bool(numeric),
+            temporal=temporal,
+            others=others,
+            template=template,
+        )
         table = combine_results(
-            partial(_describe_table, numeric=bool(numeric), others=others, template=template),
+            func,
             inputs,
             template,
             prefix="describe",

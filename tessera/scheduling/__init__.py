@@ -14,8 +14,10 @@ Map
 - :mod:`~tessera.scheduling.callbacks` -- hooks for diagnostics.
 - :mod:`~tessera.scheduling.registry` -- names to get functions.
 - :mod:`~tessera.scheduling.optimize` -- graph rewriting: cull and chain fusion.
-- :mod:`~tessera.scheduling.distributed`, :mod:`~tessera.scheduling.ray` -- Dask and Ray
-  clusters; :mod:`~tessera.scheduling.remote` -- graphs prepared for them.
+- :mod:`~tessera.scheduling.distributed` (+ ``distributed_check``),
+  :mod:`~tessera.scheduling.ray` -- Dask and Ray clusters; ``remote`` (worker side),
+  ``remote_plan``, ``remote_lift``, ``remote_report`` -- graphs and callbacks prepared
+  for them.
 
 This package imports neither numpy nor pandas nor any collection.
 

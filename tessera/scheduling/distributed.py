@@ -8,8 +8,8 @@ Map
   collections whose graphs hold these futures, so later computes reuse them).
 - :data:`get` -- a :class:`ClientScheduler` on the default client (``scheduler="distributed"``).
 - :func:`to_tasks` -- the translation: a tessera graph as Dask ``Task`` objects.
-- :func:`check_workers` -- tessera must import on the scheduler and the workers; checked
-  once per client.
+- :func:`check_workers` -- tessera must import on the scheduler and the workers, also
+  on those that join later (see :mod:`tessera.scheduling.distributed_check`).
 - :func:`import_distributed` -- the one import of ``distributed`` (``tessera[distributed]``).
 
 Translation policy (see :mod:`tessera.scheduling.remote`): every cluster task is a call of
@@ -22,8 +22,9 @@ Literals of at least :data:`SCATTER_THRESHOLD` bytes are scattered once (``hash=
 instead of embedded.  tessera's static order is passed as each task's ``priority``
 annotation: ``priority - rank / n`` (``priority=`` defaults to 0), which the scheduler
 sorts before its own ordering.  A failing task re-raises the user's exception with the
-worker's traceback as ``__cause__``.  tessera callbacks (progress bars, profilers) do not
-see cluster tasks: use the Dask dashboard.
+worker's traceback as ``__cause__``.  tessera callbacks see the start and the end of a
+compute and the requested keys as they arrive (see
+:mod:`tessera.scheduling.remote_report`); the Dask dashboard shows every task.
 
 >>> from distributed import Client                          # doctest: +SKIP
 >>> client = Client()                                        # doctest: +SKIP
@@ -35,14 +36,17 @@ see cluster tasks: use the Dask dashboard.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tessera.hashing import tokenize
+from tessera.scheduling.distributed_check import check_workers
 from tessera.scheduling.graph import cull, flatten_keys
 from tessera.scheduling.local import _pack, run_graph
-from tessera.scheduling.remote import Plan, local_error, plan, run_step, unpicklable_task
+from tessera.scheduling.remote import local_error, rerun_requested, run_step, unpicklable_task
+from tessera.scheduling.remote_plan import Plan, plan
+from tessera.scheduling.remote_report import Reporter, reporter, reporting
 
 __all__ = [
     "SCATTER_THRESHOLD",
@@ -58,7 +62,6 @@ __all__ = [
 SCATTER_THRESHOLD = 100_000
 #: Keywords passed on to ``Client.get`` (``priority`` is combined with tessera's order).
 FORWARDED = ("workers", "allow_other_workers", "resources", "retries", "fifo_timeout")
-_checked: set[tuple[str, str]] = set()
 
 
 def import_distributed() -> Any:
@@ -122,7 +125,7 @@ def to_tasks(
     """
     from dask.task_spec import Task, TaskRef
 
-    p = plan(dsk, keys, _is_future, threshold)
+    p = plan(dsk, keys, _is_future, threshold, fuse=True)
     lifted = list(p.lifted)
     uploads = [j for j, remote in enumerate(p.remote) if not remote]
     held: list[Any] = []
@@ -144,42 +147,6 @@ def to_tasks(
         prio[ckey] = priority - u.rank / n
     outputs = [ckeys[a] if a >= 0 else lifted[-a - 1] for a in p.outputs]
     return Submission(tasks, outputs, held, prio, p)
-
-
-def _probe(module: str) -> Callable[[], str | None]:
-    def probe() -> str | None:  # pickled by value: runs where tessera may be missing
-        try:
-            __import__(module)
-        except Exception as e:
-            return f"{type(e).__name__}: {e}"
-        return None
-
-    return probe
-
-
-def check_workers(client: Any, module: str = "tessera") -> None:
-    """Raise ``ImportError`` unless ``module`` imports on the scheduler and every worker.
-
-    The answer is cached per client: the check costs one round trip, once.
-
-    >>> check_workers(client)  # doctest: +SKIP
-    """
-    ident = (str(client.id), module)
-    if ident in _checked:
-        return
-    probe = _probe(module)
-    answers: dict[str, str | None] = dict(client.run(probe))
-    answers["the scheduler"] = client.run_on_scheduler(probe)
-    failed = {where: why for where, why in answers.items() if why}
-    if failed:
-        shown = "; ".join(f"{where}: {why}" for where, why in list(failed.items())[:3])
-        raise ImportError(
-            f"{module} cannot be imported on {len(failed)} of {len(answers)} processes of "
-            f"the cluster ({shown}). tessera must be installed on the scheduler and on "
-            "every worker, in the same version as here: install it in the environment or "
-            "image the cluster runs from (pip install tessera)."
-        )
-    _checked.add(ident)
 
 
 def _forwarded(kwargs: dict[str, Any]) -> tuple[dict[str, Any], float]:
@@ -205,8 +172,9 @@ class ClientScheduler:
     Calling it as ``get(dsk, keys, **kwargs)`` computes ``keys`` on the cluster and
     gathers only them.  Keywords: ``workers``, ``allow_other_workers``, ``resources``,
     ``retries``, ``fifo_timeout`` and ``priority`` as for ``Client.get``;
-    ``scatter_threshold`` (bytes); ``rerun_exceptions_locally``.  Other keywords of the
-    local schedulers (``num_workers``, ``pool``, ``callbacks``) are accepted and ignored.
+    ``scatter_threshold`` (bytes); ``rerun_exceptions_locally``; ``callbacks`` (added to
+    the active ones).  Other keywords of the local schedulers (``num_workers``, ``pool``)
+    are accepted and ignored.
 
     >>> ClientScheduler(None)
     ClientScheduler(<default client>)
@@ -259,25 +227,22 @@ class ClientScheduler:
 
     def __call__(self, dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> Any:
         """Compute ``keys`` (a key or nested lists of keys) of ``dsk`` on the cluster."""
-        from tessera import config
-
         flat = flatten_keys(keys)
         if not flat:
             return _pack(keys, [])
-        client, futures, own = self._submit(dsk, flat, kwargs)
-        try:
-            values = _gather(client, futures)
-        except Exception as e:
-            exc, key = local_error(e)
-            rerun = kwargs.get("rerun_exceptions_locally")
-            if rerun is None:
-                rerun = config.get("rerun-exceptions-locally", False)
-            if rerun and key is not None:
-                _rerun(client, dsk, key)
-            raise exc from exc.__cause__
-        finally:
-            for f in own:
-                f.release()
+        rep = reporter(dsk, kwargs.get("callbacks"))
+        with reporting(rep):
+            client, futures, own = self._submit(dsk, flat, kwargs)
+            try:
+                values = _gather(client, futures, flat, rep)
+            except Exception as e:
+                exc, key = local_error(e)
+                if key is not None and rerun_requested(kwargs):
+                    _rerun(client, dsk, key)
+                raise exc from exc.__cause__
+            finally:
+                for f in own:
+                    f.release()
         return values[0] if type(keys) is not list else _pack(keys, values)
 
     def persist(self, dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> Any:
@@ -292,18 +257,34 @@ class ClientScheduler:
         return futures[0] if type(keys) is not list else _pack(keys, futures)
 
 
-def _gather(client: Any, futures: list[Any]) -> Any:
-    """Gather ``futures``; inside a task (a nested compute), free the worker's thread."""
+def _gather(client: Any, futures: list[Any], keys: list[Any], rep: Reporter | None) -> Any:
+    """Gather ``futures`` (of ``keys``), reporting each to ``rep`` as it arrives; inside a
+    task (a nested compute), free the worker's thread meanwhile."""
     distributed = import_distributed()
 
     try:
         distributed.secede()
     except ValueError:  # not running inside a task
-        return client.gather(futures)
+        return _collect(distributed, client, futures, keys, rep)
     try:
-        return client.gather(futures)
+        return _collect(distributed, client, futures, keys, rep)
     finally:
         distributed.rejoin()
+
+
+def _collect(
+    distributed: Any, client: Any, futures: list[Any], keys: list[Any], rep: Reporter | None
+) -> list[Any]:
+    if rep is None:
+        return client.gather(futures)  # type: ignore[no-any-return]
+    named: dict[Any, list[Any]] = defaultdict(list)
+    for key, fut in zip(keys, futures, strict=True):
+        named[fut].append(key)
+    got = {}
+    for fut, value in distributed.as_completed(list(named), with_results=True):
+        got[fut] = value
+        rep.finished(named[fut], value)
+    return [got[fut] for fut in futures]
 
 
 def _rerun(client: Any, dsk: Mapping[Any, Any], key: Any) -> None:

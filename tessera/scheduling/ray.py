@@ -6,21 +6,25 @@ Map
   computes keys on Ray, :meth:`RayScheduler.persist` leaves results in Ray's object store
   and returns one ``ObjectRef`` per key, :meth:`RayScheduler.close` shuts down a Ray it
   started itself.
+- :class:`Submission` -- one graph on Ray: submits the tasks, holds and drops their
+  refs, fetches the requested results, cancels what is pending on failure.
 - :func:`import_ray` -- the one import of ``ray`` (``tessera[ray]``).
 
-Policy (the graph is prepared by :mod:`tessera.scheduling.remote`):
+Policy (the graph is prepared by :mod:`tessera.scheduling.remote_plan`):
 
 - Ray is initialised on first use, and only if it is not already; ``close`` (or leaving a
   ``with`` block) calls ``ray.shutdown`` only when this scheduler did that ``ray.init``.
-- One remote task per cluster task -- a key, or a linear chain of keys that tessera's
-  local engine would run in one batch -- named by its (last) key, submitted in tessera's
-  static order, with its dependencies passed as ``ObjectRef`` arguments, so data stays in
-  the cluster.  Large literals are put in the object store once.
+- One remote task per key, named by its key (``fuse_chains=True``: one per linear chain
+  of keys, as tessera's local engine batches them, named by its last key), submitted in
+  tessera's static order, with its dependencies passed as ``ObjectRef`` arguments, so
+  data stays in the cluster.  Large literals, also inside a task's arguments, are put in
+  the object store once.
 - The driver drops its reference to a result once the last dependent task is submitted
   and the result is known to be ready; only the requested keys are fetched.
 - When a task fails, every task still pending is cancelled and the user's exception is
   re-raised (its own type, the worker's traceback as ``__cause__``, the key in a note).
-- tessera callbacks (progress bars, profilers) do not see Ray tasks: use Ray's dashboard.
+- tessera callbacks (``ProgressBar``...) see every task as the driver learns it is
+  submitted and finished (see :mod:`tessera.scheduling.remote_report`).
 
 >>> from tessera.scheduling.ray import RayScheduler
 >>> from operator import add
@@ -39,9 +43,11 @@ from typing import Any
 
 from tessera.scheduling.graph import cull, flatten_keys
 from tessera.scheduling.local import _pack, run_graph
-from tessera.scheduling.remote import local_error, plan, run_step, unpicklable_task
+from tessera.scheduling.remote import local_error, rerun_requested, run_step, unpicklable_task
+from tessera.scheduling.remote_plan import Plan, plan
+from tessera.scheduling.remote_report import Reporter, reporter, reporting
 
-__all__ = ["FORWARDED", "SCATTER_THRESHOLD", "RayScheduler", "import_ray"]
+__all__ = ["FORWARDED", "SCATTER_THRESHOLD", "RayScheduler", "Submission", "import_ray"]
 
 #: Literals of at least this many bytes are put in the object store once, not inlined.
 SCATTER_THRESHOLD = 100_000
@@ -94,6 +100,9 @@ class RayScheduler:
         Passed to ``ray.init``: ``None`` starts a local Ray (unless one is running in this
         process already), ``"auto"`` joins the cluster of this machine, ``"ray://..."``
         connects a client.
+    fuse_chains : bool
+        Submit each linear chain of tasks as one Ray task (fewer, larger tasks; the chain
+        is named by its last key) instead of one Ray task per key.
     **ray_init_kwargs
         Other keywords for ``ray.init`` (``num_cpus``, ``object_store_memory``,
         ``runtime_env``...).
@@ -101,20 +110,25 @@ class RayScheduler:
     Calling it as ``get(dsk, keys, **kwargs)`` computes ``keys``.  Keywords:
     ``num_cpus``, ``num_gpus``, ``memory``, ``resources``, ``max_retries``,
     ``scheduling_strategy`` (each task's Ray options); ``scatter_threshold`` (bytes);
-    ``rerun_exceptions_locally``.  Other keywords of the local schedulers are ignored.
+    ``rerun_exceptions_locally``; ``callbacks`` (added to the active ones).  Other
+    keywords of the local schedulers are ignored.
 
     >>> RayScheduler(address="auto")
     RayScheduler(address='auto')
     """
 
-    def __init__(self, address: str | None = None, **ray_init_kwargs: Any) -> None:
+    def __init__(
+        self, address: str | None = None, *, fuse_chains: bool = False, **ray_init_kwargs: Any
+    ) -> None:
         self.address = address
+        self.fuse = fuse_chains
         self.init_kwargs = ray_init_kwargs
         self.started = False
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self.init_kwargs.items())
+        extra = ", fuse_chains=True" if self.fuse else ""
+        extra += "".join(f", {k}={v!r}" for k, v in self.init_kwargs.items())
         return f"RayScheduler(address={self.address!r}{extra})"
 
     def __enter__(self) -> RayScheduler:
@@ -144,67 +158,39 @@ class RayScheduler:
                 import_ray().shutdown()
                 self.started = False
 
-    def _submit(
+    def submission(
         self, dsk: Mapping[Any, Any], flat: list[Any], kwargs: dict[str, Any]
-    ) -> tuple[Any, list[Any], dict[Any, int]]:
-        """Submit the tasks; return ``ray``, one ref per key of ``flat``, and the
-        unfinished tasks' refs (``ref -> unit``)."""
+    ) -> Submission:
+        """Plan ``flat`` keys of ``dsk`` for Ray, with the large literals already put.
+
+        Nothing runs until :meth:`Submission.submit`.
+        """
         ray = self.ray()
         threshold = kwargs.get("scatter_threshold") or SCATTER_THRESHOLD
-        p = plan(dsk, flat, lambda x: isinstance(x, ray.ObjectRef), threshold)
-        lifted = [
-            x if remote else ray.put(x) for x, remote in zip(p.lifted, p.remote, strict=True)
-        ]
-        if "run" not in _remote:
-            _remote["run"] = ray.remote(run_step)
+        p = plan(dsk, flat, lambda x: isinstance(x, ray.ObjectRef), threshold, fuse=self.fuse)
         options = {k: kwargs[k] for k in FORWARDED if kwargs.get(k) is not None}
-        keep = {a for a in p.outputs if a >= 0}
-        remaining = list(p.dependents)
-        refs: list[Any] = [None] * len(p.units)
-        pending: dict[Any, int] = {}
-        outputs = [None if a >= 0 else lifted[-a - 1] for a in p.outputs]
-        for n, u in enumerate(p.units):
-            args = [refs[a] if a >= 0 else lifted[-a - 1] for a in u.args]
-            name = _task_name(u.step.keys[-1])
-            try:
-                ref = _remote["run"].options(name=name, **options).remote(u.step, *args)
-            except Exception as e:
-                _cancel(ray, pending)
-                err = unpicklable_task([u.step])
-                if err is None:
-                    raise
-                raise err from e
-            refs[n] = ref
-            pending[ref] = n
-            for a in set(u.args):
-                if a >= 0:
-                    remaining[a] -= 1
-                    if not remaining[a] and a not in keep:
-                        refs[a] = None
-        outputs = [refs[a] if a >= 0 else out for a, out in zip(p.outputs, outputs, strict=True)]
-        return ray, outputs, pending
+        return Submission(ray, p, options)
 
     def __call__(self, dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> Any:
         """Compute ``keys`` (a key or nested lists of keys) of ``dsk`` on Ray."""
-        from tessera import config
-
         flat = flatten_keys(keys)
         if not flat:
             return _pack(keys, [])
-        ray, outputs, pending = self._submit(dsk, flat, kwargs)
-        try:
-            values = _fetch(ray, outputs, pending)
-        except BaseException as e:
-            _cancel(ray, pending)
-            if not isinstance(e, Exception):
-                raise
-            exc, key = local_error(_explain(ray, e))
-            rerun = kwargs.get("rerun_exceptions_locally")
-            if rerun is None:
-                rerun = config.get("rerun-exceptions-locally", False)
-            if rerun and key is not None:
-                _rerun(ray, dsk, key)
-            raise exc from exc.__cause__
+        sub = self.submission(dsk, flat, kwargs)
+        sub.report = reporter(dsk, kwargs.get("callbacks"))
+        ray = sub.ray
+        with reporting(sub.report):
+            sub.submit()
+            try:
+                values = sub.fetch()
+            except BaseException as e:
+                sub.cancel()
+                if not isinstance(e, Exception):
+                    raise
+                exc, key = local_error(_explain(ray, e))
+                if key is not None and rerun_requested(kwargs):
+                    _rerun(ray, dsk, key)
+                raise exc from exc.__cause__
         return values[0] if type(keys) is not list else _pack(keys, values)
 
     def persist(self, dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> Any:
@@ -215,25 +201,10 @@ class RayScheduler:
         flat = flatten_keys(keys)
         if not flat:
             return _pack(keys, [])
-        _, outputs, _ = self._submit(dsk, flat, kwargs)
+        sub = self.submission(dsk, flat, kwargs)
+        sub.submit()
+        outputs = sub.outputs
         return outputs[0] if type(keys) is not list else _pack(keys, outputs)
-
-
-def _fetch(ray: Any, outputs: list[Any], pending: dict[Any, int]) -> list[Any]:
-    """Fetch the outputs as they finish, forgetting the refs of finished tasks."""
-    values: dict[Any, Any] = {}
-    want = set(outputs)
-    while pending:
-        ready, _ = ray.wait(
-            list(pending), num_returns=len(pending), timeout=POLL_SECONDS, fetch_local=False
-        )
-        for ref in ready:
-            del pending[ref]
-            if ref in want:
-                values[ref] = ray.get(ref)
-    for ref in want - values.keys():  # handles that were in the graph already
-        values[ref] = ray.get(ref)
-    return [values[ref] for ref in outputs]
 
 
 def _rerun(ray: Any, dsk: Mapping[Any, Any], key: Any) -> None:
@@ -244,9 +215,82 @@ def _rerun(ray: Any, dsk: Mapping[Any, Any], key: Any) -> None:
     )
 
 
-def _cancel(ray: Any, pending: dict[Any, int]) -> None:
-    """Cancel every task still pending (a finished one is left alone)."""
-    for ref in pending:
-        with contextlib.suppress(Exception):  # the task finished meanwhile
-            ray.cancel(ref)
-    pending.clear()
+class Submission:
+    """One graph submitted to Ray: the refs the driver holds, and what to do with them.
+
+    ``held`` maps a unit to its result's ref while a unit not yet submitted still needs
+    it, or while it is requested: the driver drops the ref once the last dependent is
+    submitted.  ``pending`` maps the refs of the tasks not yet seen finished to their
+    units (to cancel them, and to report them to callbacks); :meth:`fetch` drops each as
+    soon as ``ray.wait`` reports it.  ``outputs`` has one ref per requested key.
+    ``run`` is the remote function every task calls; ``report`` calls the callbacks.
+    """
+
+    def __init__(self, ray: Any, p: Plan, options: dict[str, Any]) -> None:
+        self.ray = ray
+        self.plan = p
+        self.options = options
+        self.lifted = [
+            x if remote else ray.put(x) for x, remote in zip(p.lifted, p.remote, strict=True)
+        ]
+        if "run" not in _remote:
+            _remote["run"] = ray.remote(run_step)
+        self.run = _remote["run"]
+        self.held: dict[int, Any] = {}
+        self.pending: dict[Any, int] = {}
+        self.outputs: list[Any] = []
+        self.report: Reporter | None = None
+
+    def submit(self) -> None:
+        """Submit every unit in order, each named by its key, its inputs passed as refs."""
+        p, held, lifted = self.plan, self.held, self.lifted
+        keep = {a for a in p.outputs if a >= 0}
+        remaining = list(p.dependents)
+        for n, u in enumerate(p.units):
+            args = [held[a] if a >= 0 else lifted[-a - 1] for a in u.args]
+            name = _task_name(u.step.keys[-1])
+            try:
+                ref = self.run.options(name=name, **self.options).remote(u.step, *args)
+            except Exception as e:
+                self.cancel()
+                err = unpicklable_task([u.step])
+                if err is None:
+                    raise
+                raise err from e
+            held[n] = ref
+            self.pending[ref] = n
+            if self.report is not None:
+                self.report.submitted(u.step.keys)
+            for a in set(u.args):
+                if a >= 0:
+                    remaining[a] -= 1
+                    if not remaining[a] and a not in keep:
+                        del held[a]
+        self.outputs = [held[a] if a >= 0 else lifted[-a - 1] for a in p.outputs]
+
+    def fetch(self) -> list[Any]:
+        """Wait for every task; fetch (``ray.get``) the requested keys' values only."""
+        ray, pending, report, units = self.ray, self.pending, self.report, self.plan.units
+        values: dict[Any, Any] = {}
+        want = set(self.outputs)
+        while pending:
+            ready, _ = ray.wait(
+                list(pending), num_returns=len(pending), timeout=POLL_SECONDS, fetch_local=False
+            )
+            for ref in ready:
+                keys = units[pending.pop(ref)].step.keys
+                if ref in want:
+                    values[ref] = ray.get(ref)
+                if report is not None:
+                    report.finished(keys[:-1])
+                    report.finished(keys[-1:], values.get(ref))
+        for ref in want - values.keys():  # handles that were in the graph already
+            values[ref] = ray.get(ref)
+        return [values[ref] for ref in self.outputs]
+
+    def cancel(self) -> None:
+        """Cancel every task still pending (a finished one is left alone)."""
+        for ref in self.pending:
+            with contextlib.suppress(Exception):  # the task finished meanwhile
+                self.ray.cancel(ref)
+        self.pending.clear()

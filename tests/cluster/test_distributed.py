@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+from functools import partial
 from operator import add
 from typing import Any
 
@@ -23,6 +26,14 @@ from tessera.scheduling.distributed import (
     check_workers,
     to_tasks,
 )
+from tessera.scheduling.distributed_check import (
+    _late,
+    _reported,
+    forget,
+    join_check,
+)
+
+NO_MODULE = "No module named 'no_such_module_xyz'"
 
 
 def test_a_client_is_accepted_wherever_a_scheduler_is(dask_client: Any) -> None:
@@ -55,6 +66,16 @@ def test_keys_are_deterministic_and_follow_the_content(dask_client: Any) -> None
     assert set(changed.tasks) & set(first.tasks) == {first.outputs[1]}  # only ("x", 1) kept
 
 
+def test_only_the_requested_keys_are_gathered(dask_client: Any, monkeypatch: Any) -> None:
+    gathered: list[Any] = []
+    gather = dask_client.gather
+    monkeypatch.setattr(dask_client, "gather", lambda f, **k: gathered.append(f) or gather(f, **k))
+    dsk = {"a": 1, "b": (inc, "a"), "c": (add, "a", "b"), "d": (inc, "c"), "e": (add, "b", "d")}
+    assert ClientScheduler(dask_client)(dsk, ["e", ["b", "e"]]) == [6, [2, 6]]
+    ((e, b, e2),) = gathered  # one call, with the requested keys' futures only
+    assert e is e2 and [str(f.key).rsplit("-", 1)[0] for f in (e, b)] == ["e", "b"]
+
+
 def test_a_reused_key_never_meets_a_stale_result(dask_client: Any) -> None:
     get = ClientScheduler(dask_client)
     for i in range(8):
@@ -63,13 +84,19 @@ def test_a_reused_key_never_meets_a_stale_result(dask_client: Any) -> None:
 
 def test_large_literals_are_scattered_not_embedded(dask_client: Any) -> None:
     big = np.arange(200_000)
-    sub = to_tasks(dask_client, {"s": (np.sum, big), "n": (len, [big])}, ["s", "n"])
+    dsk = {
+        "s": (np.sum, big),
+        "n": (len, [big]),
+        "p": (partial(np.dot, big), 1),  # inside a partial
+        "d": (len, ({"w": big},)),  # inside a dict inside a tuple
+    }
+    sub = to_tasks(dask_client, dsk, list(dsk))
     (scattered,) = sub.held
     assert scattered.key.startswith("ndarray-")
     for task in sub.tasks.values():
         assert len(cloudpickle.dumps(task.args[0])) < 10_000
         assert scattered.key in {getattr(a, "key", None) for a in task.args[1:]}
-    assert ClientScheduler(dask_client)({"n": (len, [big])}, "n") == 1
+    assert ClientScheduler(dask_client)(dsk, ["n", "d"]) == [1, 1]
 
 
 def _priorities(keys: list[Any], dask_scheduler: Any = None) -> dict[Any, Any]:
@@ -95,13 +122,67 @@ def test_priorities_follow_tessera_order(dask_client: Any) -> None:
 def test_tessera_must_import_on_the_workers(dask_client: Any, monkeypatch: Any) -> None:
     with pytest.raises(
         ImportError,
-        match=r"no_such_module_xyz cannot be imported on 3 of 3 processes .*"
+        match=r"no_such_module_xyz cannot be imported on (\d+) of \1 processes .*"
         r"installed on the scheduler and on every worker",
     ):
         check_workers(dask_client, module="no_such_module_xyz")
     calls: list[Any] = []
     run = dask_client.run
     monkeypatch.setattr(dask_client, "run", lambda *a, **k: calls.append(a) or run(*a, **k))
-    check_workers(dask_client, module="json")
-    check_workers(dask_client, module="json")
-    assert len(calls) == 1  # checked once per client
+    try:
+        check_workers(dask_client, module="json")
+        check_workers(dask_client, module="json")
+        assert len(calls) == 1  # checked once per client
+    finally:
+        forget(dask_client, module="json")
+
+
+def _sys_path(change: str, path: str) -> None:
+    """Change ``sys.path`` where this runs (a bound ``sys.path.insert`` would pickle a copy)."""
+    if change == "insert":
+        sys.path.insert(0, path)
+    elif path in sys.path:
+        sys.path.remove(path)
+
+
+def test_workers_that_join_later_are_checked(dask_client: Any, tmp_path: Any) -> None:
+    """A module that the first workers import and a worker started later cannot.
+
+    The scheduler of a ``LocalCluster`` runs in this process, whose ``sys.path`` new
+    workers inherit: it sees the module only during the first check.
+    """
+    module = "tessera_first_workers_only"
+    (tmp_path / f"{module}.py").write_text("")
+    path = str(tmp_path)
+    dask_client.run(_sys_path, "insert", path)
+    dask_client.run_on_scheduler(_sys_path, "insert", path)
+    cluster, ident = dask_client.cluster, (str(dask_client.id), module)
+    before = set(dask_client.scheduler_info()["workers"])
+    try:
+        check_workers(dask_client, module)  # every process imports it
+        dask_client.run_on_scheduler(_sys_path, "remove", path)
+        cluster.scale(len(before) + 1)
+        dask_client.wait_for_workers(len(before) + 1)
+        (new,) = set(dask_client.scheduler_info()["workers"]) - before
+        with _reported:  # the new worker's report arrives in the background
+            assert _reported.wait_for(lambda: ident in _late, timeout=60)
+        with pytest.raises(ImportError, match=rf"{module} cannot .* joined later \({new}: "):
+            check_workers(dask_client, module)
+    finally:
+        forget(dask_client, module)
+        cluster.scale(len(before))
+        cluster.sync(cluster._correct_state)  # the new worker has stopped
+        dask_client.run(_sys_path, "remove", path, workers=list(before))
+        dask_client.run_on_scheduler(_sys_path, "remove", path)
+        sys.modules.pop(module, None)
+
+
+def test_the_join_check_runs_where_tessera_is_missing() -> None:
+    plugin = cloudpickle.loads(cloudpickle.dumps(join_check("no_such_module_xyz")))
+    events: list[Any] = []
+    worker = types.SimpleNamespace(address="tcp://w:1", log_event=lambda *e: events.append(e))
+    plugin.setup(worker)
+    ((_, event),) = events
+    assert event == {"worker": "tcp://w:1", "error": "ModuleNotFoundError: " + NO_MODULE}
+    join_check("json").setup(worker)
+    assert len(events) == 1

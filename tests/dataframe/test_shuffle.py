@@ -1,4 +1,5 @@
-"""The disk shuffle: rows routed by key, order kept, spill files removed, memory bounded."""
+"""The shuffles: rows routed by key, order kept; the disk shuffle's spill files removed and
+its memory bounded (method comparisons: test_shuffle_tasks.py)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,22 @@ from tests.dataframe.conftest import NPARTS
 
 
 @pytest.fixture
-def spill_root(tmp_path: Path) -> Iterator[Path]:
-    """Spill directories go under a fresh directory the test can inspect."""
+def disk() -> Iterator[None]:
+    """Every shuffle of the test is a disk shuffle."""
+    with config.set({"dataframe.shuffle.method": "disk"}):
+        yield
+
+
+@pytest.fixture(params=["tasks", "disk"])
+def method(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test runs once per shuffle method (set in the configuration)."""
+    with config.set({"dataframe.shuffle.method": request.param}):
+        yield request.param
+
+
+@pytest.fixture
+def spill_root(tmp_path: Path, disk: None) -> Iterator[Path]:
+    """Disk shuffles whose spill directories go under a directory the test can inspect."""
     with config.set(temporary_directory=str(tmp_path)):
         yield tmp_path
 
@@ -46,7 +61,9 @@ def _check_grouped(parts: list[pd.DataFrame], keys: list[str]) -> None:
 
 @pytest.mark.parametrize("n", NPARTS)
 @pytest.mark.parametrize("nout", [1, 3, 5])
-def test_shuffle_puts_equal_keys_together(pdf: pd.DataFrame, n: int, nout: int) -> None:
+def test_shuffle_puts_equal_keys_together(
+    pdf: pd.DataFrame, n: int, nout: int, method: str
+) -> None:
     out = dd.from_pandas(pdf, npartitions=n).shuffle("k", npartitions=nout)
     assert out.npartitions == nout and not out.known_divisions
     parts = _parts(out)
@@ -55,13 +72,13 @@ def test_shuffle_puts_equal_keys_together(pdf: pd.DataFrame, n: int, nout: int) 
 
 
 @pytest.mark.parametrize("on", [["k", "s"], "z", "s", "b"])
-def test_shuffle_on_several_columns_and_dtypes(pdf: pd.DataFrame, on: Any) -> None:
+def test_shuffle_on_several_columns_and_dtypes(pdf: pd.DataFrame, on: Any, method: str) -> None:
     out = dd.from_pandas(pdf, npartitions=3).shuffle(on, npartitions=4)
     _check_grouped(_parts(out), on if isinstance(on, list) else [on])
     assert_eq(out.compute().sort_index(), pdf)
 
 
-def test_shuffle_on_a_series_and_ignore_index(pdf: pd.DataFrame) -> None:
+def test_shuffle_on_a_series_and_ignore_index(pdf: pd.DataFrame, method: str) -> None:
     df = dd.from_pandas(pdf, npartitions=3)
     out = df.shuffle(df.x % 3, npartitions=2)
     assert list(out.columns) == list(pdf.columns)
@@ -72,7 +89,7 @@ def test_shuffle_on_a_series_and_ignore_index(pdf: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize("scheduler", ["sync", "threads", "processes"])
-def test_shuffle_on_every_scheduler(pdf: pd.DataFrame, scheduler: str) -> None:
+def test_shuffle_on_every_scheduler(pdf: pd.DataFrame, scheduler: str, method: str) -> None:
     out = dd.from_pandas(pdf, npartitions=3).shuffle("s", npartitions=2)
     _check_grouped(_parts(out, scheduler), ["s"])
     assert_eq(out.compute(scheduler=scheduler).sort_index(), pdf)
@@ -172,7 +189,7 @@ class _LiveRows(Callback):
 
 
 @pytest.mark.parametrize("how", ["shuffle", "set_index", "sort_values"])
-def test_shuffle_holds_about_one_partition(how: str) -> None:
+def test_shuffle_holds_about_one_partition(how: str, disk: None) -> None:
     """8 partitions of 500 rows made by tasks: the shuffle never holds more than ~2."""
     seeds = dd.from_dict({"i": range(8)}, npartitions=8)
     df = seeds.map_partitions(_make, meta={"k": "int64", "v": "float64"})
@@ -187,7 +204,7 @@ def test_shuffle_holds_about_one_partition(how: str) -> None:
     assert 500 <= live.peak <= 1000, live.peak
 
 
-def test_shuffle_graph_structure(pdf: pd.DataFrame) -> None:
+def test_shuffle_graph_structure(pdf: pd.DataFrame, disk: None) -> None:
     """Input tasks read one partition; output tasks read only the sizes table."""
     df = dd.from_pandas(pdf, npartitions=4)
     out = df.shuffle("k", npartitions=3)

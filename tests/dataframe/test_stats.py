@@ -176,9 +176,6 @@ def test_quantile_errors(pdf: pd.DataFrame) -> None:
         df.x.quantile(1.5)
     with pytest.raises(NotImplementedError, match="method"):
         df.x.quantile(0.5, method="tdigest")
-    times = dd.from_pandas(pd.Series(pd.date_range("2000", periods=4)), npartitions=2)
-    with pytest.raises(NotImplementedError, match="datetime"):
-        times.quantile(0.5)
     with pytest.raises(NotImplementedError, match="single q"):
         df[["x", "y"]].quantile([0.5], axis=1)
 
@@ -198,12 +195,50 @@ def test_describe(pdf: pd.DataFrame, n: int) -> None:
     assert_eq(dd.from_pandas(unnamed, npartitions=n).describe(), unnamed.describe())
 
 
-def test_describe_datetime_not_implemented() -> None:
-    pdf = pd.DataFrame({"t": pd.date_range("2000", periods=3), "v": [1, 2, 3]})
-    df = dd.from_pandas(pdf, npartitions=2)
-    with pytest.raises(NotImplementedError, match="datetime"):
-        df.describe()
+def _times(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    hours = rng.integers(0, 10_000, n)  # whole hours: pandas' float sums stay exact
+    t = pd.Series(pd.Timestamp("2001-02-03") + pd.to_timedelta(hours, unit="h"))
+    t[rng.random(n) < 0.2] = pd.NaT
+    d = t - pd.Timestamp("2001-01-01")
+    return pd.DataFrame({"t": t, "d": d, "v": rng.normal(size=n), "s": rng.choice(["a", "b"], n)})
+
+
+@pytest.mark.parametrize("n", NPARTS)
+def test_quantile_datetime_and_timedelta(n: int) -> None:
+    pdf = _times(20)
+    df = dd.from_pandas(pdf, npartitions=n)
+    qs = [0.0, 0.13, 0.5, 0.77, 1.0]
+    for col in ["t", "d"]:
+        assert_eq(df[col].quantile(0.3), pdf[col].quantile(0.3))
+        assert_eq(df[col].quantile(qs), pdf[col].quantile(qs))
+    assert_eq(df[["t", "d", "v"]].quantile(qs), pdf[["t", "d", "v"]].quantile(qs))
+    assert_eq(df[["t", "d", "v"]].quantile(0.3), pdf[["t", "d", "v"]].quantile(0.3))
+    assert_eq(df.quantile(0.3, numeric_only=True), pdf.quantile(0.3, numeric_only=True))
+    none = df[df.v > 100]
+    assert none.t.quantile(0.5).compute() is pdf.t[pdf.v > 100].quantile(0.5) is pd.NaT
+    assert_eq(none.d.quantile([0.5]), pdf.d[pdf.v > 100].quantile([0.5]))
+
+
+@pytest.mark.parametrize("n", [1, 3, 7])
+def test_describe_datetime_and_timedelta(n: int) -> None:
+    pdf = _times(20)
+    df = dd.from_pandas(pdf, npartitions=n)
+    assert_eq(df.describe(), pdf.describe())  # datetimes count as numeric (pandas >= 2)
+    assert_eq(df.describe(include="all"), pdf.describe(include="all"))
+    assert_eq(df.describe(percentiles=[0.1, 0.9]), pdf.describe(percentiles=[0.1, 0.9]))
     assert_eq(df.describe(include="number"), pdf.describe(include="number"))
+    assert_eq(df.describe(exclude=["datetime"]), pdf.describe(exclude=["datetime"]))
+    assert_eq(df.t.describe(), pdf.t.describe())
+    assert_eq(df.d.describe(), pdf.d.describe())
+    assert_eq(df[["t"]].describe(), pdf[["t"]].describe())
+
+
+def test_describe_timedelta_std_and_mean_are_exact_ticks() -> None:
+    d = pd.Series(pd.to_timedelta([1, 2, 4, 8, 16, 33], unit="us"), name="d")
+    got = dd.from_pandas(d, npartitions=3).describe().compute(scheduler="sync")
+    pd.testing.assert_series_equal(got, d.describe())
+    assert got["mean"] == pd.Timedelta(microseconds=10)  # 64 / 6, truncated as pandas
 
 
 @pytest.mark.parametrize("scheduler", ["sync", "threads", "processes"])

@@ -7,7 +7,9 @@ Map
 - :func:`read_parquet` -- a directory, a file, a glob or a list of files; one partition
   per file.  ``columns`` and ``filters`` (pyarrow's DNF syntax, as in pandas and Dask)
   are pushed into the reader; files whose row-group statistics rule out every row are
-  dropped before anything runs.
+  dropped before anything runs.  A directory of hive subdirectories (``k=1/...``) is
+  read recursively, its partition columns restored as categoricals and filters on
+  them deciding which files are read (:mod:`~tessera.dataframe.io.parquet_hive`).
 - :class:`FrameSpec` -- which fields to read and how to turn a table into the frame
   (index, column order, Series or DataFrame); applied to an empty table it gives the
   meta, so meta and partitions agree by construction.
@@ -36,6 +38,14 @@ from typing import Any
 import pandas as pd
 
 from tessera.dataframe.graph import new_collection
+from tessera.dataframe.io.parquet_hive import (
+    PRUNED,
+    HiveColumns,
+    discover,
+    file_filters,
+    is_hive,
+    with_partitions,
+)
 from tessera.hashing import tokenize
 from tessera.paths import input_files
 
@@ -95,20 +105,27 @@ class FrameSpec:
 
 @dataclass(frozen=True)
 class ReadParquetFile:
-    """Read the file at ``path`` through :class:`FrameSpec`, with ``filters`` on its rows."""
+    """Read the file at ``path`` through :class:`FrameSpec`, with ``filters`` on its rows;
+    in a hive directory, the partition columns (``hive``) hold the file's ``values``."""
 
     spec: FrameSpec
     filters: Any
     path: str
+    hive: HiveColumns | None = None
+    values: tuple[Any, ...] = ()
 
     def __call__(self) -> Any:
         _, pq, _ = import_pyarrow()
         fields = list(self.spec.fields)
+        if self.hive is not None:
+            fields = [f for f in fields if f not in self.hive.names]
         if self.filters is None:  # the plain file reader costs less than a dataset
             with pq.ParquetFile(self.path) as f:
                 table = f.read(columns=fields)
         else:
             table = pq.read_table(self.path, columns=fields, filters=self.filters)
+        if self.hive is not None:
+            table = with_partitions(table, self.hive, self.values, self.spec.fields)
         return self.spec.to_frame(table)
 
 
@@ -191,13 +208,17 @@ def read_parquet(
     ----------
     path : str, path or list
         A directory (its ``*.parquet`` files, in natural order), a file, a glob or a
-        list of files.
+        list of files.  A directory with hive subdirectories (``k=1/part.0.parquet``)
+        is read with every file below it (in natural order of the paths) and gets the
+        partition columns back, last, as categoricals with every value found (the
+        dtype ``pandas.read_parquet`` gives).
     columns : str or list, optional
         Only these columns (a single name gives a Series).  Only they are read.
     filters : list, optional
         Row filters in pyarrow's DNF syntax: ``[("x", ">", 0)]`` (AND of tuples) or
-        ``[[...], [...]]`` (OR of ANDs).  Files whose statistics rule out every row
-        are skipped; the remaining rows are filtered while reading.
+        ``[[...], [...]]`` (OR of ANDs).  Files whose statistics (or, in a hive
+        directory, partition values) rule out every row are skipped; the remaining
+        rows are filtered while reading.
     index : str, list, False or None
         The index: ``None`` the stored pandas index, a column name (or names), or
         ``False`` for no index (the stored one becomes a column).
@@ -211,18 +232,38 @@ def read_parquet(
     ...     dd.from_dict({"a": [1, 2, 3], "b": list("xyz")}, npartitions=2).to_parquet(d)
     ...     dd.read_parquet(d, columns="b", filters=[("a", "!=", 2)]).compute().tolist()
     ['x', 'z']
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     dd.from_dict({"k": [1, 2, 1], "v": [5, 6, 7]}, npartitions=2).to_parquet(
+    ...         d, partition_on="k")
+    ...     hive = dd.read_parquet(d, filters=[("k", "==", 1)])
+    ...     hive.npartitions, hive.k.dtype, hive.v.compute().tolist()
+    (2, CategoricalDtype(categories=[1, 2], ordered=False, categories_dtype=int32), [5, 7])
     """
-    _, pq, ds = import_pyarrow()
-    files = input_files(path, "read_parquet", _SUFFIXES)
-    dataset = ds.dataset(files, format="parquet")
+    pa, pq, ds = import_pyarrow()
+    hive: HiveColumns | None = None
+    values: list[tuple[Any, ...]]
+    if is_hive(path):
+        dataset, fragments, hive, values = discover(os.fspath(path), _SUFFIXES)
+        files_only = [f for f in dataset.schema if f.name not in hive.names]
+        empty = pa.schema(files_only, metadata=dataset.schema.metadata).empty_table()
+        empty = with_partitions(empty, hive, (None,) * len(hive.names), hive.names)
+    else:
+        dataset = ds.dataset(input_files(path, "read_parquet", _SUFFIXES), format="parquet")
+        fragments, empty = list(dataset.get_fragments()), dataset.schema.empty_table()
+        values = [()] * len(fragments)
     spec = _spec(dataset.schema, columns, index)
-    meta = spec.to_frame(dataset.schema.empty_table())
-    fragments = list(dataset.get_fragments())
-    if filters is not None:
-        expr = pq.filters_to_expression(filters)
-        fragments = [f for f in fragments if f.subset(filter=expr).num_row_groups > 0]
-    divisions = _divisions(fragments, meta, spec) if calculate_divisions else None
-    tasks = [ReadParquetFile(spec, filters, f.path) for f in fragments]
+    meta = spec.to_frame(empty)
+    kept, tasks = [], []
+    for fragment, vals in zip(fragments, values, strict=True):
+        own = filters if hive is None else file_filters(filters, hive, vals)
+        if own is PRUNED or (
+            own is not None
+            and not fragment.subset(filter=pq.filters_to_expression(own)).num_row_groups
+        ):
+            continue
+        kept.append(fragment)
+        tasks.append(ReadParquetFile(spec, own, fragment.path, hive, vals))
+    divisions = _divisions(kept, meta, spec) if calculate_divisions else None
     stats = [(os.path.getsize(t.path), os.path.getmtime(t.path)) for t in tasks]
     name = f"read-parquet-{tokenize(tasks, stats)}"
     if not tasks:

@@ -9,7 +9,10 @@ Map
   from empty partitions, or partitions whose ``object`` column is all ``None``, still
   read back as one dataset.
 - :class:`WriteParquet` -- convert one partition with that schema and write it through
-  a temporary file renamed into place.
+  a temporary file renamed into place; with ``partition_on``, one file per group of
+  equal partition values, under hive directories ``k=<value>/part.<i>.parquet`` (names
+  from :func:`~tessera.dataframe.io.parquet_hive.directory_name`), without the
+  partition columns, which the directory names hold.
 
 The pandas index is written as a column (``write_index=True``, as in Dask) and named in
 the pandas metadata, so :func:`~tessera.dataframe.read_parquet` restores it (and its
@@ -33,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from tessera.dataframe.io.parquet import import_pyarrow
+from tessera.dataframe.io.parquet_hive import directory_name
 from tessera.hashing import tokenize
 from tessera.paths import atomic_write, output_files
 
@@ -90,25 +94,42 @@ class InferSchema:
 
 @dataclass(frozen=True)
 class WriteParquet:
-    """Write one partition to ``path`` with ``schema``; return ``path``."""
+    """Write one partition to ``path`` with ``schema`` (with ``partition_on``: one file per
+    group, under hive directories next to ``path``); return the paths written."""
 
     path: str
     write_index: bool
     kwargs: dict[str, Any]
+    partition_on: tuple[str, ...] = ()
 
-    def __call__(self, part: pd.DataFrame, schema: Any) -> str:
+    def __call__(self, part: pd.DataFrame, schema: Any) -> str | list[str]:
+        if not self.partition_on:
+            self._write(part, schema, self.path)
+            return self.path
+        for name in self.partition_on:
+            schema = schema.remove(schema.get_field_index(name))
+        folder, base = os.path.split(self.path)
+        written = []
+        groups = part.groupby(list(self.partition_on), sort=False, dropna=False, observed=True)
+        for key, group in groups:
+            dirs = [directory_name(n, v) for n, v in zip(self.partition_on, key, strict=True)]
+            target = os.path.join(folder, *dirs, base)
+            self._write(group.drop(columns=list(self.partition_on)), schema, target)
+            written.append(target)
+        return written
+
+    def _write(self, part: pd.DataFrame, schema: Any, path: str) -> None:
         pa, pq, _ = import_pyarrow()
         try:
             table = pa.Table.from_pandas(part, schema=schema, preserve_index=self.write_index)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             raise ValueError(
-                f"to_parquet: the partition for {self.path!r} does not fit the schema "
+                f"to_parquet: the partition for {path!r} does not fit the schema "
                 f"inferred from the first partition ({e}). Pass schema={{'column': "
                 "pyarrow_type}} (or a pyarrow.Schema) to to_parquet."
             ) from e
-        with atomic_write(self.path, "wb") as f:
+        with atomic_write(path, "wb") as f:
             pq.write_table(table, f, **self.kwargs)
-        return self.path
 
 
 def _clear(path: str) -> None:
@@ -120,6 +141,19 @@ def _clear(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _partition_columns(df: Any, partition_on: Any) -> tuple[str, ...]:
+    if partition_on is None:
+        return ()
+    on = [partition_on] if isinstance(partition_on, str) else list(partition_on)
+    missing = [c for c in on if c not in df.columns]
+    if missing:
+        raise KeyError(
+            f"to_parquet: partition_on column(s) {missing!r} not found; available columns: "
+            f"{list(df.columns)!r}."
+        )
+    return tuple(on)
+
+
 def to_parquet(
     df: Any,
     path: str | os.PathLike[str],
@@ -127,6 +161,7 @@ def to_parquet(
     write_index: bool = True,
     schema: Any = None,
     name_function: Callable[[int], Any] | None = None,
+    partition_on: str | list[str] | None = None,
     overwrite: bool = False,
     compute: bool = True,
     compute_kwargs: dict[str, Any] | None = None,
@@ -150,6 +185,10 @@ def to_parquet(
         whole schema.
     name_function : callable, optional
         ``i -> str``: the name of part ``i`` (default ``str(i)``).
+    partition_on : str or list, optional
+        Columns whose values name hive directories: partition ``i``'s rows with
+        ``k == 1`` go to ``<path>/k=1/part.<i>.parquet``, without the column;
+        ``read_parquet(path)`` (and ``pandas.read_parquet``) restore it as a categorical.
     overwrite : bool
         Delete the directory first.
     compute : bool
@@ -173,11 +212,12 @@ def to_parquet(
     import_pyarrow()
     if isinstance(df, Series):
         df = df.to_frame()
+    on = _partition_columns(df, partition_on)
     folder = os.fspath(path)
     if overwrite:
         _clear(folder)
     files = output_files(os.path.join(folder, "part.*.parquet"), df.npartitions, name_function)
-    token = tokenize(df, folder, compression, write_index, schema, files, kwargs)
+    token = tokenize(df, folder, compression, write_index, schema, files, on, kwargs)
     name = f"to-parquet-{token}"
     layers = dict(df.layers)
     if _needs_sample(df.meta, write_index, schema):
@@ -189,7 +229,7 @@ def to_parquet(
         schema_key = arrow_schema(df.meta, write_index, schema)
     options = {"compression": compression, **kwargs}
     layers[name] = {
-        (name, i): (WriteParquet(p, write_index, options), (df._name, i), schema_key)
+        (name, i): (WriteParquet(p, write_index, options, on), (df._name, i), schema_key)
         for i, p in enumerate(files)
     }
     result = WriteResult.collect(layers, name, len(files))
