@@ -16,31 +16,13 @@ Dask runs only when it is importable in this interpreter.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.overhead import dask_version
-from benchmarks.report import Column, Section, number, verdict
+from benchmarks.report import Column, Section, number, run_snippet, verdict
 
 __all__ = ["CASES", "Case", "measure", "run_array"]
-
-_TIMER = """
-import json, time
-{setup}
-seconds = float("inf")
-for _ in range({repeat}):
-    t0 = time.perf_counter()
-    result = {expr}
-    seconds = min(seconds, time.perf_counter() - t0)
-    del result
-with open("/proc/self/status") as status:  # VmHWM: this process's own peak (ru_maxrss
-    hwm = [line for line in status if line.startswith("VmHWM")]  # is inherited at fork)
-peak = int(hwm[0].split()[1]) / 1024
-print(json.dumps({{"seconds": seconds, "peak_mb": peak}}))
-"""
 
 
 @dataclass(frozen=True)
@@ -108,12 +90,7 @@ _SETUP = {
 
 def measure(side: str, expr: str, repeat: int = 1) -> dict[str, Any]:
     """Run ``expr`` (best of ``repeat``) after ``side``'s imports in a fresh interpreter."""
-    code = _TIMER.format(setup=_SETUP[side], expr=expr, repeat=repeat)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{side} benchmark failed:\n{done.stderr[-2000:]}")
-    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return out
+    return run_snippet(_SETUP[side], expr, repeat=repeat, label=f"{side} benchmark")
 
 
 def _passed(case: Case, mine: dict[str, Any], base: Any, dask: Any) -> bool | None:

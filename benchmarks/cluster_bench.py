@@ -21,9 +21,7 @@ measured overhead.
 
 from __future__ import annotations
 
-import gc
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -32,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.overhead import GetFunction, tree_graph
-from benchmarks.report import Column, Section, number
+from benchmarks.report import Column, Section, best_of, number
 
 __all__ = ["REPEATS", "array_rows", "engines", "run_cluster", "task_rows"]
 
@@ -108,16 +106,14 @@ def best_seconds(run: Callable[[], Any], expected: Any, warm_up: Callable[[], An
     >>> best_seconds(lambda: 2, 2, lambda: None) >= 0
     True
     """
-    warm_up()
-    times = []
-    for _ in range(REPEATS):
-        gc.collect()
-        start = time.perf_counter()
+
+    def checked() -> None:
         got = run()
-        times.append(time.perf_counter() - start)
         if not np.allclose(got, expected):
             raise AssertionError(f"got {got!r}, expected {expected!r}")
-    return min(times)
+
+    warm_up()
+    return best_of(checked, REPEATS)[0]
 
 
 def task_rows(gets: dict[str, GetFunction], client: Any, quick: bool) -> list[dict[str, Any]]:
@@ -208,8 +204,9 @@ def run_cluster(quick: bool) -> Section:
         f"best of {REPEATS} wall times after a small warm-up call; clusters on this machine "
         "(distributed: 2 worker processes x 1 thread; ray: num_cpus=2); tessera's local "
         "schedulers use every core; 'dask ms/task' is Dask's own Client.get on the same graph",
-        "on a cluster a linear chain of tasks (e.g. one chunk's random -> +1 -> partial "
-        "mean) is one cluster task, so 'tasks' for the arrays counts chunks",
+        "on Dask a linear chain of tasks (e.g. one chunk's random -> +1 -> partial mean) is "
+        "one cluster task; Ray submits one task per key (RayScheduler(fuse_chains=True) "
+        "fuses chains); 'tasks' for the arrays counts chunks",
         *notes,
         *guidance(rows),
     ]

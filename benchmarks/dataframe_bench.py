@@ -23,16 +23,13 @@ pandas (``pd.concat`` of ``pd.read_csv`` per file, then the groupby) on 2 cores.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.overhead import dask_version
-from benchmarks.report import Column, Section, number, verdict
+from benchmarks.report import Column, Section, number, run_snippet, verdict
 
 __all__ = ["CASES", "DATA_DIR", "Case", "generate", "measure", "run_section"]
 
@@ -40,24 +37,6 @@ __all__ = ["CASES", "DATA_DIR", "Case", "generate", "measure", "run_section"]
 DATA_DIR = "/tmp/tessera-dataframe-bench"
 SIZES = {"rows": 8_000_000, "files": 8}
 QUICK_SIZES = {"rows": 400_000, "files": 8}
-
-_TIMER = """
-import json, time
-{setup}
-result = {expr}  # an untimed warm-up: lazy imports, thread pools, the page cache
-seconds = cpu = float("inf")
-for _ in range({repeat}):
-    t0, c0 = time.perf_counter(), time.process_time()
-    result = {expr}
-    wall, used = time.perf_counter() - t0, time.process_time() - c0
-    if wall < seconds:
-        seconds, cpu = wall, used
-with open("/proc/self/status") as status:
-    hwm = [line for line in status if line.startswith("VmHWM")]
-peak = int(hwm[0].split()[1]) / 1024
-print(json.dumps({{"seconds": seconds, "cpu": cpu, "peak_mb": peak,
-                  "check": float(result.sum())}}))
-"""
 
 _SETUP = {
     "tessera": "import tessera.dataframe as dd",
@@ -126,12 +105,14 @@ def generate(rows: int, nfiles: int, seed: int = 0) -> dict[str, Any]:
 
 def measure(side: str, expr: str, repeat: int = 3) -> dict[str, Any]:
     """Run ``expr`` (best of ``repeat``) after ``side``'s imports in a fresh interpreter."""
-    code = _TIMER.format(setup=_SETUP[side], expr=expr, repeat=repeat)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{side} benchmark failed:\n{done.stderr[-2000:]}")
-    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return out
+    return run_snippet(
+        _SETUP[side],
+        expr,
+        repeat=repeat,
+        warm_up=True,
+        check="float(result.sum())",
+        label=f"{side} benchmark",
+    )
 
 
 def _row(case: Case, data: dict[str, Any], with_dask: bool) -> dict[str, Any]:

@@ -34,16 +34,14 @@ Run: ``python -m benchmarks --only dataframe-shuffle`` (``--quick`` for small da
 from __future__ import annotations
 
 import glob
-import json
 import math
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.overhead import dask_version
-from benchmarks.report import Column, Section, number
+from benchmarks.report import Column, Section, number, run_snippet
 
 __all__ = ["CASES", "DATA_DIR", "Case", "generate", "measure", "run_section"]
 
@@ -52,22 +50,6 @@ DATA_DIR = "/tmp/tessera-shuffle-bench"
 SIZES = {"rows": 8_000_000, "keys": 1_000_000, "files": 8}
 QUICK_SIZES = {"rows": 400_000, "keys": 50_000, "files": 8}
 REPEAT = 3
-
-_TIMER = """
-import json, time
-{setup}
-seconds = float("inf")
-for _ in range({repeat}):
-    t0 = time.perf_counter()
-    result = {expr}
-    seconds = min(seconds, time.perf_counter() - t0)
-check = float({check})
-del result
-with open("/proc/self/status") as status:  # VmHWM: this process's own peak
-    hwm = [line for line in status if line.startswith("VmHWM")]
-peak = int(hwm[0].split()[1]) / 1024
-print(json.dumps({{"seconds": seconds, "peak_mb": peak, "check": check}}))
-"""
 
 _SETUP = {
     "tessera": """
@@ -169,12 +151,9 @@ def generate(rows: int, keys: int, nfiles: int, seed: int = 0) -> dict[str, list
 
 def measure(side: str, expr: str, check: str, repeat: int = REPEAT) -> dict[str, Any]:
     """Run ``expr`` (best of ``repeat``) after ``side``'s setup in a fresh interpreter."""
-    code = _TIMER.format(setup=_SETUP[side], expr=expr, check=check, repeat=repeat)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{side} benchmark failed:\n{done.stderr[-2000:]}")
-    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return out
+    return run_snippet(
+        _SETUP[side], expr, repeat=repeat, check=f"float({check})", label=f"{side} benchmark"
+    )
 
 
 def _row(case: Case, data: dict[str, list[str]], with_dask: bool) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import operator
-import time
 import tracemalloc
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from benchmarks.report import Column, Section, number, verdict
+from benchmarks.report import Column, Section, best_of, number, verdict
 
 __all__ = [
     "Graph",
@@ -200,13 +199,7 @@ def best_seconds(get: GetFunction, graph: Graph, repeats: int = REPEATS) -> floa
     True
     """
     _checked(get, graph)
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        _checked(get, graph)
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best_of(lambda: _checked(get, graph), repeats)[0]
 
 
 def micros_per_task(get: GetFunction, graph: Graph) -> float:

@@ -1,7 +1,12 @@
-"""How benchmark results are shown: a plain-text table per benchmark, and a JSON file.
+"""How benchmarks are measured and shown: timing helpers, a text table each, a JSON file.
 
 Map
 ---
+- :func:`best_of` -- the best wall time of a few calls in this process (a garbage
+  collection before each) and the last result.
+- :func:`run_snippet` -- run a code snippet in a fresh interpreter: optional untimed
+  warm-up, best of ``repeat`` timed runs (wall and CPU time), a checksum, and the
+  process's own peak resident memory (``VmHWM``; ``ru_maxrss`` is inherited at fork).
 - :class:`Column` -- one column of a table: its header, the row field it shows, and how
   a value is written.
 - :class:`Section` -- one benchmark's results: a title, columns, rows and notes.
@@ -21,14 +26,30 @@ x
 
 from __future__ import annotations
 
+import gc
 import json
+import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["Column", "Section", "fixed", "format_section", "number", "verdict", "write_json"]
+__all__ = [
+    "Column",
+    "Section",
+    "best_of",
+    "fixed",
+    "format_section",
+    "number",
+    "run_snippet",
+    "verdict",
+    "write_json",
+]
+
+T = TypeVar("T")
 
 Formatter = Callable[[Any], str]
 
@@ -118,3 +139,87 @@ def write_json(path: Path, meta: dict[str, Any], sections: Sequence[Section]) ->
         },
     }
     path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def best_of(run: Callable[[], T], repeats: int) -> tuple[float, T]:
+    """The best wall time of ``repeats`` calls of ``run`` (each after a garbage
+    collection) and the result of the last call.
+
+    >>> seconds, result = best_of(lambda: 2 + 2, 3)
+    >>> seconds >= 0, result
+    (True, 4)
+    """
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+_SNIPPET = """
+import json, time
+{setup}
+if {warm_up}:
+    result = {expr}  # untimed: lazy imports, thread pools, the page cache
+seconds = cpu = float("inf")
+for _ in range({repeat}):
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = {expr}
+    wall, used = time.perf_counter() - t0, time.process_time() - c0
+    if wall < seconds:
+        seconds, cpu = wall, used
+check = {check}
+del result
+with open("/proc/self/status") as status:
+    hwm = [line for line in status if line.startswith("VmHWM")]
+peak = int(hwm[0].split()[1]) / 1024
+print(json.dumps({{"seconds": seconds, "cpu": cpu, "peak_mb": peak, "check": check}}))
+"""
+
+
+def run_snippet(
+    setup: str,
+    expr: str,
+    *,
+    repeat: int = 3,
+    warm_up: bool = False,
+    check: str = "None",
+    label: str = "benchmark",
+) -> dict[str, Any]:
+    """Run ``expr`` after ``setup`` in a fresh interpreter and measure it.
+
+    Parameters
+    ----------
+    setup : str
+        Statements run first (imports, data loading), untimed.
+    expr : str
+        The expression timed; its value is ``result`` in ``check``.
+    repeat : int
+        Timed runs; the fastest counts (its CPU time of all threads is ``cpu``).
+    warm_up : bool
+        Evaluate ``expr`` once, untimed, before the timed runs.
+    check : str
+        An expression giving a JSON-able checksum of ``result`` (say
+        ``"float(result.sum())"``); ``"None"`` for none.
+    label : str
+        Names the snippet in the error raised when it fails.
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``cpu``, ``peak_mb`` (the process's ``VmHWM`` in MiB) and ``check``.
+
+    Examples
+    --------
+    >>> out = run_snippet("import math", "math.factorial(20)", repeat=2, check="result % 7")
+    >>> sorted(out), out["check"], out["peak_mb"] > 0
+    (['check', 'cpu', 'peak_mb', 'seconds'], 0, True)
+    """
+    code = _SNIPPET.format(setup=setup, expr=expr, repeat=repeat, warm_up=warm_up, check=check)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{label} failed:\n{done.stderr[-2000:]}")
+    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out

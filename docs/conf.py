@@ -45,8 +45,11 @@ numpydoc_validation_checks: set[str] = set()
 # MyST: only the built-in syntax ({toctree}, {eval-rst}, ...) is used.
 myst_enable_extensions: list[str] = []
 
-# autodoc
+# autodoc: types are in the numpydoc "Parameters" sections; annotations in signatures
+# would also be cross-referenced, and a bare ``str`` there is ambiguous next to the
+# ``.str`` accessors of DataFrame and Series.
 autodoc_member_order = "bysource"
+autodoc_typehints = "none"
 autosummary_generate = False
 
 html_theme = "alabaster"

@@ -30,6 +30,12 @@ from tessera.array import linalg as _linalg
 from tessera.array import random
 from tessera.array import reductions as _reductions
 from tessera.array import routines as _routines
+from tessera.array import routines_axis as _routines_axis
+from tessera.array import routines_hist as _routines_hist
+from tessera.array import routines_search as _routines_search
+from tessera.array import routines_sets as _routines_sets
+from tessera.array import routines_shape as _routines_shape
+from tessera.array import routines_stats as _routines_stats
 from tessera.array import shifting as _shifting
 from tessera.array import slicing as _slicing
 from tessera.array import ufuncs as _ufuncs
@@ -60,6 +66,12 @@ from tessera.array.npystack import from_npy_stack, to_npy_stack
 from tessera.array.rechunk import rechunk
 from tessera.array.reductions import *  # noqa: F403
 from tessera.array.routines import *  # noqa: F403
+from tessera.array.routines_axis import *  # noqa: F403
+from tessera.array.routines_hist import *  # noqa: F403
+from tessera.array.routines_search import *  # noqa: F403
+from tessera.array.routines_sets import *  # noqa: F403
+from tessera.array.routines_shape import *  # noqa: F403
+from tessera.array.routines_stats import *  # noqa: F403
 from tessera.array.shifting import *  # noqa: F403
 from tessera.array.slicing import *  # noqa: F403
 from tessera.array.store import store
@@ -96,6 +108,12 @@ __all__ = [
     "random",
     *_reductions.__all__,
     *_routines.__all__,
+    *_routines_axis.__all__,
+    *_routines_hist.__all__,
+    *_routines_search.__all__,
+    *_routines_sets.__all__,
+    *_routines_shape.__all__,
+    *_routines_stats.__all__,
     *_slicing.__all__,
     *_linalg.__all__,
     *_diagonals.__all__,

@@ -25,7 +25,7 @@ import numpy as np
 
 from tessera.array.core import Array
 from tessera.array.reduce_rules import check_nonempty, prepare, skip_empty
-from tessera.array.treereduce import reduction
+from tessera.array.treereduce import reduce_steps
 
 __all__ = ["max", "min", "nanmax", "nanmin"]
 
@@ -45,12 +45,12 @@ def _no_identity(
     x, axes = prepare(a, axis, name, out)
     check_nonempty(final_np, x, axes, name)
     step = partial(skip_empty, partial_np)
-    return reduction(
+    return reduce_steps(
         x,
+        axes,
+        step,
         step,
         final_np,
-        combine=step,
-        axis=axes,
         keepdims=keepdims,
         dtype=x.dtype,
         split_every=split_every,

@@ -7,6 +7,10 @@ Map
 - :func:`~tessera.array.contract.contract` (in its own module) -- the engine.
 - :func:`dot`, :func:`matmul` (also ``x @ y``, ``np.matmul(x, y)``, ``Array.dot``),
   :func:`outer`, :func:`vdot`.
+- ``da.linalg.norm`` (:mod:`~tessera.array.linalg_norm`), ``qr``, ``svd``, ``tsqr``
+  (:mod:`~tessera.array.linalg_tsqr`), ``solve``, ``inv``, ``lstsq``, ``cholesky``
+  (:mod:`~tessera.array.linalg_solve`): imported here, not in ``__all__`` (so not
+  ``da.qr``), as in Dask.
 
 Policy: NumPy's semantics (shapes, broadcasting of ``matmul``'s leading axes, 1-d
 operands, result dtype) and NumPy's error types and wording for mismatched shapes.
@@ -38,6 +42,9 @@ from tessera.array import elementwise
 from tessera.array.blockwise import blockwise
 from tessera.array.contract import contract
 from tessera.array.core import Array
+from tessera.array.linalg_norm import norm  # noqa: F401 - da.linalg.norm
+from tessera.array.linalg_solve import cholesky, inv, lstsq, solve  # noqa: F401
+from tessera.array.linalg_tsqr import qr, svd, tsqr  # noqa: F401
 from tessera.hashing import tokenize
 
 __all__ = ["dot", "matmul", "outer", "tensordot", "vdot"]
@@ -86,17 +93,17 @@ def _normalize_axes(axes: Any, a: Array, b: Array) -> tuple[list[int], list[int]
         )
     out = []
     for which, x, ax in (("a", a, axes_a), ("b", b, axes_b)):
-        norm = []
+        checked = []
         for i in ax:
             if not -x.ndim <= int(i) < x.ndim:
                 raise AxisError(
                     f"tensordot: axis {i} is out of bounds for {which}, an array of "
                     f"dimension {x.ndim} (shape {x.shape})"
                 )
-            norm.append(int(i) % x.ndim)
-        if len(set(norm)) != len(norm):
+            checked.append(int(i) % x.ndim)
+        if len(set(checked)) != len(checked):
             raise ValueError(f"duplicate axes are not allowed in tensordot: {ax} for {which}")
-        out.append(norm)
+        out.append(checked)
     return out[0], out[1]
 
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from tessera.array.core import Array
 from tessera.array.reduce_rules import as_result, prepare, result_dtype, static_count
-from tessera.array.treereduce import reduction
+from tessera.array.treereduce import reduce_steps
 
 __all__ = ["mean", "nanmean", "nanstd", "nanvar", "std", "var"]
 
@@ -118,12 +118,12 @@ def _mean(
         chunk = partial(_count_sum_chunk, dtype=acc, skipna=skipna)
         final = partial(_count_sum_mean, dtype=result, quiet=skipna)
         combine = partial(_count_sum_combine)
-    return reduction(
+    return reduce_steps(
         x,
+        axes,
         chunk,
+        combine,
         final,
-        combine=combine,
-        axis=axes,
         keepdims=keepdims,
         dtype=result,
         split_every=split_every,
@@ -252,12 +252,12 @@ def _moments(
     np_func = {"var": np.var, "std": np.std, "nanvar": np.nanvar, "nanstd": np.nanstd}[name]
     result = result_dtype(np_func, x.dtype, name, dtype=dtype)
     acc = _accumulator(x.dtype, dtype)
-    return reduction(
+    return reduce_steps(
         x,
+        axes,
         partial(_moment_chunk, dtype=acc, skipna=skipna),
+        _moment_combine,
         partial(_moment_result, ddof=ddof, dtype=result, root="std" in name, skipna=skipna),
-        combine=_moment_combine,
-        axis=axes,
         keepdims=keepdims,
         dtype=result,
         split_every=split_every,

@@ -45,7 +45,7 @@ from tessera.array.cumulative import cumprod, cumsum, nancumprod, nancumsum
 from tessera.array.extrema import max, min, nanmax, nanmin
 from tessera.array.moments import mean, nanmean, nanstd, nanvar, std, var
 from tessera.array.reduce_rules import prepare, result_dtype
-from tessera.array.treereduce import reduction
+from tessera.array.treereduce import reduce_steps, reduction
 
 __all__ = [
     "all",
@@ -92,13 +92,11 @@ def _with_dtype(
     the result dtype, which is also the accumulator of ``chunk_np`` on every block."""
     x, axes = prepare(a, axis, name, out)
     dt = result_dtype(chunk_np, x.dtype, name, dtype=dtype)
-    combine = partial(combine_np, dtype=dt)
-    return reduction(
+    return reduce_steps(
         x,
+        axes,
         partial(chunk_np, dtype=dt),
-        combine,
-        combine=combine,
-        axis=axes,
+        partial(combine_np, dtype=dt),
         keepdims=keepdims,
         dtype=dt,
         split_every=split_every,
@@ -111,16 +109,8 @@ def _logical(
 ) -> Array:
     x, axes = prepare(a, axis, name, out)
     dt = result_dtype(np_func, x.dtype, name)
-    return reduction(
-        x,
-        np_func,
-        np_func,
-        combine=np_func,
-        axis=axes,
-        keepdims=keepdims,
-        dtype=dt,
-        split_every=split_every,
-        name=name,
+    return reduce_steps(
+        x, axes, np_func, np_func, keepdims=keepdims, dtype=dt, split_every=split_every, name=name
     )
 
 
@@ -278,12 +268,11 @@ def count_nonzero(
     """
     x, axes = prepare(a, axis, "count_nonzero")
     total = partial(np.sum, dtype=np.intp)
-    return reduction(
+    return reduce_steps(
         x,
+        axes,
         np.count_nonzero,
         total,
-        combine=total,
-        axis=axes,
         keepdims=keepdims,
         dtype=np.intp,
         split_every=split_every,

@@ -5,6 +5,8 @@ Map
 - :func:`reduction` -- the generic tree reduction (Dask's ``da.reduction``); every reduction
   in :mod:`~tessera.array.reductions` is validation plus one call to it (or, for the arg
   reductions, which need each block's offsets, its own chunk layer plus :func:`tree_reduce`).
+- :func:`reduce_steps` -- :func:`reduction` of a validated array over its axes with a
+  ``combine`` that is also the last step unless told otherwise (``sum``, ``min``, ``any``).
 - :func:`tree_reduce` -- the ``combine`` levels and the final ``aggregate`` over a grid of
   partial results.
 - :mod:`~tessera.array.treeplan` -- the tree's shape: :func:`split_sizes` (fan-in per
@@ -58,6 +60,7 @@ from tessera.hashing import tokenize
 __all__ = [
     "concatenate_partials",
     "nonempty_blocks",
+    "reduce_steps",
     "reduction",
     "split_sizes",
     "tree_reduce",
@@ -92,7 +95,11 @@ def _group_task(
     axes: tuple[int, ...],
     concatenate: bool,
 ) -> Any:
-    """The task combining the partials of ``group`` (groups of ``sizes[a]`` along axis a)."""
+    """The task combining the partials of ``group`` (groups of ``sizes[a]`` along axis a).
+
+    A joined group of one partial is that partial: ``(func, ref)``, no nested list (whose
+    single item may be a nested task without references, such as a streamed chunk).
+    """
 
     def nest(level: int, index: list[int]) -> Any:
         if level == len(axes):
@@ -103,6 +110,13 @@ def _group_task(
         return [nest(level + 1, [*index[:a], j, *index[a + 1 :]]) for j in range(start, stop)]
 
     nested = nest(0, list(group))
+    if concatenate and all(
+        min(sizes[a], grid.numblocks[a] - group[a] * sizes[a]) == 1 for a in axes
+    ):
+        only = nested
+        for _ in axes:
+            (only,) = only
+        return (func, only)
     return (concatenate_then, func, nested, axes) if concatenate else (func, nested)
 
 
@@ -312,3 +326,37 @@ def _chunk_task(
         return (chunk_fn, (x.name, *block))
     size = math.prod(c[i] for c, i in zip(x.chunks, block, strict=True))
     return (ChunkStep(chunk_fn, merge, axes, size), (x.name, *block))
+
+
+def reduce_steps(
+    x: Array,
+    axes: tuple[int, ...],
+    chunk: Callable[..., Any],
+    combine: Callable[..., Any],
+    aggregate: Callable[..., Any] | None = None,
+    *,
+    keepdims: bool,
+    dtype: Any,
+    split_every: Any,
+    name: str,
+) -> Array:
+    """:func:`reduction` of ``x`` over the validated ``axes``; ``aggregate`` defaults to
+    ``combine`` (partials merge the way the last step does).
+
+    >>> import tessera.array as da
+    >>> x = da.arange(10, chunks=3)
+    >>> reduce_steps(x, (0,), np.max, np.max, keepdims=False, dtype=x.dtype,
+    ...              split_every=None, name="max").compute()
+    np.int64(9)
+    """
+    return reduction(
+        x,
+        chunk,
+        aggregate or combine,
+        combine=combine,
+        axis=axes,
+        keepdims=keepdims,
+        dtype=dtype,
+        split_every=split_every,
+        name=name,
+    )

@@ -11,6 +11,8 @@ Map
   cpu`` of the process tree, taken by a background thread that stops with the compute.
 - :class:`CacheProfiler` (``cache.py``) -- :class:`CacheData` ``key, task, metric,
   cache_time, free_time``: how big each result is and how long it is held.
+- :class:`~tessera.diagnostics.recorder.Recorder` (``recorder.py``) -- what the three
+  profilers share: cleared on entry, ``visualize()``.
 - :func:`visualize_profile` (``plot.py``) -- the profilers' records as a self-contained
   HTML timeline (bokeh) or an image (matplotlib).
 - :func:`visualize` (``graph_picture.py``; :func:`to_dot` in ``dot.py``) -- a picture

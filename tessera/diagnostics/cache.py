@@ -4,8 +4,8 @@ Map
 ---
 - :class:`CacheData` -- one record per task: ``key, task, metric, cache_time,
   free_time`` (Dask's field names).
-- :class:`CacheProfiler` -- a :class:`~tessera.callbacks.Callback` that collects them in
-  :attr:`CacheProfiler.results`.
+- :class:`CacheProfiler` -- a :class:`~tessera.diagnostics.recorder.Recorder` (a
+  callback) that collects them in :attr:`CacheProfiler.results`.
 - :func:`default_metric` -- the default size of a result: ``nbytes`` when it has one
   (NumPy arrays, pandas Series and Index), else ``sys.getsizeof`` (deep for pandas
   DataFrames, shallow for lists and dicts).
@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from tessera.scheduling.callbacks import Callback
+from tessera.diagnostics.recorder import Recorder
 
 __all__ = ["CacheData", "CacheProfiler", "default_metric"]
 
@@ -71,7 +71,7 @@ def default_metric(value: Any) -> int:
     return sys.getsizeof(value)
 
 
-class CacheProfiler(Callback):
+class CacheProfiler(Recorder):
     """Record the size of every result and when the scheduler held it.
 
     Parameters
@@ -112,11 +112,6 @@ class CacheProfiler(Callback):
         self._deps: Mapping[Any, Any] = {}
         self._left: dict[Any, int] = {}
 
-    def __enter__(self) -> CacheProfiler:
-        self.clear()
-        super().__enter__()
-        return self
-
     def clear(self) -> None:
         """Forget the records collected so far."""
         self.results = []
@@ -147,21 +142,3 @@ class CacheProfiler(Callback):
         for key in list(self._held):
             self._free(key, dsk, now)
         self._deps, self._left = {}, {}
-
-    def visualize(self, filename: str = "profile.html", **kwargs: Any) -> str:
-        """Draw the records: see :func:`tessera.diagnostics.visualize_profile`.
-
-        >>> import os, shutil, tempfile
-        >>> from tessera.scheduling import synchronous
-        >>> with CacheProfiler() as cprof:
-        ...     synchronous.get({"a": (abs, -1)}, "a")
-        1
-        >>> d = tempfile.mkdtemp()
-        >>> path = cprof.visualize(os.path.join(d, "c.svg"))
-        >>> "<svg" in open(path).read()
-        True
-        >>> shutil.rmtree(d)
-        """
-        from tessera.diagnostics.plot import visualize_profile
-
-        return visualize_profile([self], filename=filename, **kwargs)

@@ -115,6 +115,7 @@ def to_dot(
     Returns
     -------
     str
+        The graph in Graphviz's DOT language (render it with ``dot -Tpng``).
 
     Examples
     --------

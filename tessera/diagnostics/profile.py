@@ -4,8 +4,8 @@ Map
 ---
 - :class:`TaskData` -- one record per task: ``key, task, start_time, end_time,
   worker_id`` (Dask's field names, so analysis code written for Dask ports over).
-- :class:`Profiler` -- a :class:`~tessera.callbacks.Callback` that collects them in
-  :attr:`Profiler.results`.
+- :class:`Profiler` -- a :class:`~tessera.diagnostics.recorder.Recorder` (a callback)
+  that collects them in :attr:`Profiler.results`.
 
 State and policy
 ----------------
@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from tessera.scheduling.callbacks import Callback
+from tessera.diagnostics.recorder import Recorder
 
 __all__ = ["Profiler", "TaskData"]
 
@@ -54,7 +54,7 @@ class TaskData(NamedTuple):
     worker_id: Any
 
 
-class Profiler(Callback):
+class Profiler(Recorder):
     """Record the start time, end time and worker of every task.
 
     Notes
@@ -86,11 +86,6 @@ class Profiler(Callback):
         super().__init__()
         self.results: list[TaskData] = []
 
-    def __enter__(self) -> Profiler:
-        self.clear()
-        super().__enter__()
-        return self
-
     def clear(self) -> None:
         """Forget the records collected so far."""
         self.results = []
@@ -104,21 +99,3 @@ class Profiler(Callback):
         worker_id: Any,
     ) -> None:
         self.results.append(TaskData(key, dsk.get(key), start_time, end_time, worker_id))
-
-    def visualize(self, filename: str = "profile.html", **kwargs: Any) -> str:
-        """Draw the records: see :func:`tessera.diagnostics.visualize_profile`.
-
-        >>> import os, shutil, tempfile
-        >>> from tessera.scheduling import synchronous
-        >>> with Profiler() as prof:
-        ...     synchronous.get({"a": (abs, -1)}, "a")
-        1
-        >>> d = tempfile.mkdtemp()
-        >>> path = prof.visualize(os.path.join(d, "p.png"))
-        >>> os.path.getsize(path) > 0
-        True
-        >>> shutil.rmtree(d)
-        """
-        from tessera.diagnostics.plot import visualize_profile
-
-        return visualize_profile([self], filename=filename, **kwargs)

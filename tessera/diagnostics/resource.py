@@ -6,8 +6,9 @@ Map
   ``time.time()`` seconds (the clock of :class:`~tessera.diagnostics.Profiler`'s task
   times), resident memory in MB and CPU percent (100 = one core busy), summed over this
   process and all its children (tessera's worker processes).
-- :class:`ResourceProfiler` -- a :class:`~tessera.callbacks.Callback` that samples with
-  psutil in a background daemon thread named ``tessera-resource-profiler``.
+- :class:`ResourceProfiler` -- a :class:`~tessera.diagnostics.recorder.Recorder` (a
+  callback) that samples with psutil in a background daemon thread named
+  ``tessera-resource-profiler``.
 
 State and policy
 ----------------
@@ -35,7 +36,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from tessera.scheduling.callbacks import Callback
+from tessera.diagnostics.recorder import Recorder
 
 __all__ = ["ResourceData", "ResourceProfiler"]
 
@@ -95,7 +96,7 @@ class _Sampler:
         return ResourceData(time.time(), mem / 1e6, cpu)
 
 
-class ResourceProfiler(Callback):
+class ResourceProfiler(Recorder):
     """Sample CPU and memory of this process and its children while computes run.
 
     Parameters
@@ -143,11 +144,6 @@ class ResourceProfiler(Callback):
         with self._lock:
             self._results = []
 
-    def __enter__(self) -> ResourceProfiler:
-        self.clear()
-        super().__enter__()
-        return self
-
     def _start(self, dsk: Mapping[Any, Any]) -> None:
         with self._lock:
             self._depth += 1
@@ -174,24 +170,6 @@ class ResourceProfiler(Callback):
         self._stop.set()
         if thread is not None:
             thread.join()
-
-    def visualize(self, filename: str = "profile.html", **kwargs: Any) -> str:
-        """Draw the samples: see :func:`tessera.diagnostics.visualize_profile`.
-
-        >>> import os, shutil, tempfile
-        >>> from tessera.scheduling import synchronous
-        >>> with ResourceProfiler(dt=0.01) as rprof:
-        ...     synchronous.get({"a": (abs, -1)}, "a")
-        1
-        >>> d = tempfile.mkdtemp()
-        >>> path = rprof.visualize(os.path.join(d, "r.png"))
-        >>> os.path.getsize(path) > 0
-        True
-        >>> shutil.rmtree(d)
-        """
-        from tessera.diagnostics.plot import visualize_profile
-
-        return visualize_profile([self], filename=filename, **kwargs)
 
     def _run(self, sampler: _Sampler, stop: threading.Event) -> None:
         while True:

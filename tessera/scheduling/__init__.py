@@ -4,7 +4,8 @@ Map
 ---
 - :mod:`~tessera.scheduling.graph` -- keys, tasks, references; compile, cull, toposort.
 - :mod:`~tessera.scheduling.order` -- the static execution order (low peak memory).
-- :mod:`~tessera.scheduling.engine` -- the one execution engine.
+- :mod:`~tessera.scheduling.engine` -- the one execution engine;
+  :mod:`~tessera.scheduling.tracker` -- its per-compute state and callbacks' ``state``.
 - :mod:`~tessera.scheduling.batch` -- what a worker runs; chains stay in one worker.
 - :mod:`~tessera.scheduling.synchronous`, :mod:`~tessera.scheduling.threaded`,
   :mod:`~tessera.scheduling.multiprocessing`, :mod:`~tessera.scheduling.executor` --

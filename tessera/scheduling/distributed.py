@@ -169,6 +169,8 @@ class ClientScheduler:
         The client; ``None`` means the default client at the time of each compute (inside
         a task running on the cluster: the worker's client, so nested computes work).
 
+    Notes
+    -----
     Calling it as ``get(dsk, keys, **kwargs)`` computes ``keys`` on the cluster and
     gathers only them.  Keywords: ``workers``, ``allow_other_workers``, ``resources``,
     ``retries``, ``fifo_timeout`` and ``priority`` as for ``Client.get``;
@@ -176,6 +178,8 @@ class ClientScheduler:
     the active ones).  Other keywords of the local schedulers (``num_workers``, ``pool``)
     are accepted and ignored.
 
+    Examples
+    --------
     >>> ClientScheduler(None)
     ClientScheduler(<default client>)
     """

@@ -6,12 +6,11 @@ Map
   finished batches, abort, close.  Threads, processes and user executors implement it.
 - :func:`execute` -- run a compiled graph: in the caller's thread when there is no
   backend (the synchronous scheduler), else on the backend.
-- :class:`StateView` -- the read-only ``state`` mapping handed to callbacks, built on
-  demand from the engine's arrays (so it costs nothing when nobody looks).
-
-State kept per compute (all flat lists indexed by task id): ``results``, ``refcount``
-(dependents not yet finished, plus one for each output), ``waiting`` (dependencies not
-yet finished) and ``status`` (waiting, ready, running, done, released).
+- :mod:`~tessera.scheduling.tracker` -- the state of a compute (results, reference
+  counts, statuses, the ready heap, the callbacks' ``state`` view) and the step taken
+  when a task finishes, shared by both runners here: the inline one (the synchronous
+  scheduler with callbacks) and :class:`_Parallel`.  Without callbacks and backend, a
+  plain loop over the static order runs the graph with no bookkeeping at all.
 
 Policy
 ------
@@ -38,18 +37,16 @@ Policy
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from tessera.errors import SerializationError, WorkerDiedError, add_task_note
 from tessera.scheduling.batch import Batch, Outcome, _worker_id, timed_runner
 from tessera.scheduling.graph import CompiledGraph, run_op
-from tessera.scheduling.order import order, priorities
+from tessera.scheduling.order import order
+from tessera.scheduling.tracker import RUNNING, StateView, Tracker
 
 __all__ = ["Backend", "StateView", "execute"]
-
-WAITING, READY, RUNNING, DONE, RELEASED = 0, 1, 2, 3, 4
 
 
 class Backend(Protocol):
@@ -83,65 +80,6 @@ class Backend(Protocol):
         """Release what this compute holds (the engine calls it once, at the end)."""
 
 
-class StateView(Mapping[str, Any]):
-    """The ``state`` given to callbacks, with Dask's keys, computed when read.
-
-    Keys: ``cache`` (key -> result held now), ``ready``, ``running``, ``finished``,
-    ``released``, ``waiting`` (key -> set of unfinished dependencies),
-    ``dependencies`` and ``dependents`` (key -> set of keys).
-    """
-
-    _names = (
-        "cache",
-        "ready",
-        "running",
-        "finished",
-        "released",
-        "waiting",
-        "dependencies",
-        "dependents",
-    )
-
-    def __init__(self, cg: CompiledGraph, results: list[Any], status: bytearray) -> None:
-        self._cg = cg
-        self._results = results
-        self._status = status
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def _keys_with(self, st: int) -> list[Any]:
-        keys = self._cg.keys
-        return [keys[i] for i, s in enumerate(self._status) if s == st]
-
-    def __getitem__(self, name: str) -> Any:
-        cg, keys, status = self._cg, self._cg.keys, self._status
-        if name == "cache":
-            return {keys[i]: self._results[i] for i, s in enumerate(status) if s == DONE}
-        if name == "ready":
-            return self._keys_with(READY)
-        if name == "running":
-            return set(self._keys_with(RUNNING))
-        if name == "finished":
-            return set(self._keys_with(DONE)) | set(self._keys_with(RELEASED))
-        if name == "released":
-            return set(self._keys_with(RELEASED))
-        if name == "waiting":
-            return {
-                keys[i]: {keys[d] for d in cg.deps[i] if status[d] < DONE}
-                for i, s in enumerate(status)
-                if s == WAITING
-            }
-        if name == "dependencies":
-            return {keys[i]: {keys[d] for d in ds} for i, ds in enumerate(cg.deps)}
-        if name == "dependents":
-            return {keys[i]: {keys[d] for d in ds} for i, ds in enumerate(cg.dependents)}
-        raise KeyError(name)
-
-
 def execute(
     cg: CompiledGraph,
     backend: Backend | None,
@@ -170,18 +108,12 @@ def execute(
     >>> execute(compile_graph({"x": (len, [1, 2, 3])}, ["x"]), None)
     [3]
     """
-    n = len(cg)
     ordering = order(cg)
-    results: list[Any] = [None] * n
-    refcount = [len(d) for d in cg.dependents]
-    for o in cg.outputs:
-        refcount[o] += 1
-    status = bytearray(n)
-    for i, d in enumerate(cg.deps):
-        if not d:
-            status[i] = READY
-    state = StateView(cg, results, status) if callbacks else None
+    if backend is None and not callbacks:
+        return _run_plain(cg, ordering)
     dsk = {} if dsk is None else dsk
+    tracker = Tracker(cg, ordering, dsk, callbacks)
+    state = tracker.state
     started: list[Any] = []  # callbacks whose _start ran: they get _finish whatever happens
     errored = True
     try:
@@ -190,25 +122,24 @@ def execute(
             started.append(cb)
         for cb in callbacks:
             cb._start_state(dsk, state)
-        if backend is None and not callbacks:
-            _run_inline(cg, ordering, results, refcount)
-        elif backend is None:
-            _Inline(cg, ordering, results, refcount, status, dsk, callbacks).run()
+        if backend is None:
+            _run_inline(tracker)
         else:
-            _Parallel(cg, ordering, results, refcount, status, backend, dsk, callbacks).run(
-                rerun_exceptions_locally
-            )
+            _Parallel(tracker, backend).run(rerun_exceptions_locally)
         errored = False
     finally:
         for cb in started:
             cb._finish(dsk, state, errored)
-    return [results[o] for o in cg.outputs]
+    return [tracker.results[o] for o in cg.outputs]
 
 
-def _run_inline(
-    cg: CompiledGraph, ordering: list[int], results: list[Any], refcount: list[int]
-) -> None:
+def _run_plain(cg: CompiledGraph, ordering: list[int]) -> list[Any]:
+    """Run ``cg`` in the calling thread with no callbacks: no statuses, no ready set."""
     ops, deps, keys = cg.ops, cg.deps, cg.keys
+    results: list[Any] = [None] * len(cg)
+    refcount = [len(d) for d in cg.dependents]
+    for o in cg.outputs:
+        refcount[o] += 1
     for i in ordering:
         try:
             results[i] = run_op(ops[i], results)
@@ -219,105 +150,35 @@ def _run_inline(
             refcount[d] -= 1
             if not refcount[d]:
                 results[d] = None
+    return [results[o] for o in cg.outputs]
 
 
-def _timers(callbacks: Sequence[Any]) -> list[Any]:
-    """The callbacks that asked for worker-side task times."""
-    return [cb for cb in callbacks if getattr(cb, "task_times", False)]
+def _run_inline(t: Tracker) -> None:
+    """Run the tasks one by one in the calling thread, with the callbacks' hooks."""
+    ops, keys, results, status = t.cg.ops, t.cg.keys, t.results, t.status
+    worker = _worker_id()
+    times: list[float] = []
+    run = timed_runner(times) if t.timers else run_op
+    while t.ready:
+        i = t.next_ready()
+        key = keys[i]
+        status[i] = RUNNING
+        for cb in t.callbacks:
+            cb._pretask(key, t.dsk, t.state)
+        try:
+            results[i] = run(ops[i], results)
+        except Exception as e:
+            add_task_note(e, key)
+            raise
+        t.complete(i, worker, iter(times) if times else None)
+        times.clear()
 
 
-class _Reporter:
-    """Per-task hooks after a task finished: ``_task_time`` (timers only), ``_posttask``."""
-
-    cg: CompiledGraph
-    results: list[Any]
-    dsk: Mapping[Any, Any]
-    callbacks: Sequence[Any]
-    timers: list[Any]
-    state: StateView | None
-
-    def _report(self, i: int, worker: int, ticks: Iterator[float] | None) -> None:
-        key, dsk, state = self.cg.keys[i], self.dsk, self.state
-        if ticks is not None:
-            start, end = next(ticks), next(ticks)
-            for cb in self.timers:
-                cb._task_time(key, dsk, start, end, worker)
-        for cb in self.callbacks:
-            cb._posttask(key, self.results[i], dsk, state, worker)
-
-
-class _Inline(_Reporter):
-    """A compute in the calling thread with callbacks (the synchronous scheduler)."""
-
-    def __init__(
-        self,
-        cg: CompiledGraph,
-        ordering: list[int],
-        results: list[Any],
-        refcount: list[int],
-        status: bytearray,
-        dsk: Mapping[Any, Any],
-        callbacks: Sequence[Any],
-    ) -> None:
-        self.cg, self.ordering, self.results = cg, ordering, results
-        self.refcount, self.status = refcount, status
-        self.dsk, self.callbacks, self.timers = dsk, callbacks, _timers(callbacks)
-        self.state = StateView(cg, results, status)
-
-    def run(self) -> None:
-        cg, results, refcount, status = self.cg, self.results, self.refcount, self.status
-        ops, deps, keys = cg.ops, cg.deps, cg.keys
-        waiting = [len(d) for d in deps]
-        worker = _worker_id()
-        times: list[float] = []
-        run = timed_runner(times) if self.timers else run_op
-        for i in self.ordering:
-            key = keys[i]
-            status[i] = RUNNING
-            for cb in self.callbacks:
-                cb._pretask(key, self.dsk, self.state)
-            try:
-                results[i] = run(ops[i], results)
-            except Exception as e:
-                add_task_note(e, key)
-                raise
-            status[i] = DONE
-            for d in deps[i]:
-                refcount[d] -= 1
-                if not refcount[d]:
-                    results[d] = None
-                    status[d] = RELEASED
-            for j in cg.dependents[i]:
-                waiting[j] -= 1
-                if not waiting[j]:
-                    status[j] = READY
-            self._report(i, worker, iter(times) if times else None)
-            times.clear()
-
-
-class _Parallel(_Reporter):
+class _Parallel:
     """One parallel compute on a backend; see the module docstring for the policy."""
 
-    def __init__(
-        self,
-        cg: CompiledGraph,
-        ordering: list[int],
-        results: list[Any],
-        refcount: list[int],
-        status: bytearray,
-        backend: Backend,
-        dsk: Mapping[Any, Any],
-        callbacks: Sequence[Any],
-    ) -> None:
-        self.cg, self.ordering, self.results = cg, ordering, results
-        self.refcount, self.status, self.backend = refcount, status, backend
-        self.dsk, self.callbacks = dsk, callbacks
-        self.timers = _timers(callbacks) if callbacks else []
-        self.state = StateView(cg, results, status) if callbacks else None
-        self.rank = priorities(ordering)
-        self.waiting = [len(d) for d in cg.deps]
-        self.ready = [self.rank[i] for i, d in enumerate(cg.deps) if not d]
-        heapq.heapify(self.ready)
+    def __init__(self, tracker: Tracker, backend: Backend) -> None:
+        self.t, self.cg, self.backend = tracker, tracker.cg, backend
         self.chain_next = self._chains()
         self.inflight: dict[int, Batch] = {}
         self.cancel = [False]
@@ -337,7 +198,7 @@ class _Parallel(_Reporter):
         return nxt
 
     def _batch_size(self) -> int:
-        share = -(-len(self.ready) // self.backend.num_workers)
+        share = -(-len(self.t.ready) // self.backend.num_workers)
         if not self.tasks_timed:
             return 1
         per_task = self.seconds / self.tasks_timed
@@ -345,13 +206,13 @@ class _Parallel(_Reporter):
         return max(1, min(want, share))
 
     def _submit_one(self) -> None:
-        ready, ordering, status = self.ready, self.ordering, self.status
-        chain_next, keep_all = self.chain_next, bool(self.callbacks)
+        t = self.t
+        status, chain_next, keep_all = t.status, self.chain_next, bool(t.callbacks)
         size = self._batch_size()
         ids: list[int] = []
         internal: list[bool] = []
-        while ready and len(ids) < size:
-            i = ordering[heapq.heappop(ready)]
+        while t.ready and len(ids) < size:
+            i = t.next_ready()
             while True:
                 ids.append(i)
                 status[i] = RUNNING
@@ -362,19 +223,15 @@ class _Parallel(_Reporter):
                 i = j
         ops = self.cg.ops
         batch = Batch(ids, [ops[i] for i in ids], internal, self.numbers, self.cancel)
-        if self.timers:
+        if t.timers:
             batch.timed = True
         self.numbers += 1
-        if self.callbacks:
+        if t.callbacks:
             keys = self.cg.keys
             for i in ids:
-                for cb in self.callbacks:
-                    cb._pretask(keys[i], self.dsk, self.state)
-        if self.backend.shares_memory:
-            store: Any = self.results
-        else:
-            deps, results = self.cg.deps, self.results
-            store = {d: results[d] for i in ids for d in deps[i] if status[d] == DONE}
+                for cb in t.callbacks:
+                    cb._pretask(keys[i], t.dsk, t.state)
+        store = t.results if self.backend.shares_memory else t.inputs(ids)
         try:
             self.backend.submit(batch, store)
         except SerializationError as e:
@@ -388,7 +245,7 @@ class _Parallel(_Reporter):
         remaining = len(self.cg)
         try:
             while remaining:
-                while self.ready and len(self.inflight) < backend.capacity:
+                while self.t.ready and len(self.inflight) < backend.capacity:
                     self._submit_one()
                 if not self.inflight:  # pragma: no cover - only an engine bug gets here
                     raise RuntimeError(f"{remaining} tasks can never become ready")
@@ -406,27 +263,12 @@ class _Parallel(_Reporter):
     def _finish(self, batch: Batch, out: Outcome) -> int:
         self.seconds += out.seconds
         self.tasks_timed += out.done
-        results, refcount, status = self.results, self.refcount, self.status
-        waiting, ready, rank = self.waiting, self.ready, self.rank
-        deps, dependents = self.cg.deps, self.cg.dependents
-        values, callbacks = out.values, self.callbacks
+        results, complete, values = self.t.results, self.t.complete, out.values
         ticks = iter(out.times) if out.times is not None else None
         for i in batch.ids:
             if values is not None and i in values:
                 results[i] = values[i]
-            status[i] = DONE
-            for d in deps[i]:
-                refcount[d] -= 1
-                if not refcount[d]:
-                    results[d] = None
-                    status[d] = RELEASED
-            for j in dependents[i]:
-                waiting[j] -= 1
-                if not waiting[j] and status[j] == WAITING:
-                    status[j] = READY
-                    heapq.heappush(ready, rank[j])
-            if callbacks:
-                self._report(i, out.worker, ticks)
+            complete(i, out.worker, ticks)
         return len(batch.ids)
 
     def _fail(self, batch: Batch, out: Outcome, rerun: bool) -> None:
@@ -451,8 +293,7 @@ class _Parallel(_Reporter):
         while start > 0 and batch.internal[start - 1]:
             start -= 1
         ids = batch.ids[start : pos + 1]
-        deps, results, status = self.cg.deps, self.results, self.status
-        store = {d: results[d] for i in ids for d in deps[i] if status[d] == DONE}
+        store = self.t.inputs(ids)
         for k, i in enumerate(ids):
             try:
                 store[i] = run_op(batch.ops[start + k], store)

@@ -323,11 +323,9 @@ class _Compiler:
             self.check_missing(x)
             return x
         if t is list:
-            n = len(deps)
             items = [self.arg(a, deps) for a in x]
-            if len(deps) == n and not any(type(a) is _Call for a in items):
-                return x
-            return items
+            # unchanged items (no reference, no task at any depth): keep the list itself
+            return x if all(a is b for a, b in zip(items, x, strict=True)) else items
         if (t is str or t in _ATOMIC_KEY_TYPES) and x in self.dsk:
             i = self.ref(x)
             deps.append(i)

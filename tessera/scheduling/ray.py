@@ -107,12 +107,16 @@ class RayScheduler:
         Other keywords for ``ray.init`` (``num_cpus``, ``object_store_memory``,
         ``runtime_env``...).
 
+    Notes
+    -----
     Calling it as ``get(dsk, keys, **kwargs)`` computes ``keys``.  Keywords:
     ``num_cpus``, ``num_gpus``, ``memory``, ``resources``, ``max_retries``,
     ``scheduling_strategy`` (each task's Ray options); ``scatter_threshold`` (bytes);
     ``rerun_exceptions_locally``; ``callbacks`` (added to the active ones).  Other
     keywords of the local schedulers are ignored.
 
+    Examples
+    --------
     >>> RayScheduler(address="auto")
     RayScheduler(address='auto')
     """

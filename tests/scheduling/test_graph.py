@@ -33,6 +33,11 @@ def test_int_keys_are_references_like_in_dask() -> None:
     assert get({1: 10, 2: (inc, 1)}, 2) == 11
 
 
+def test_tasks_in_nested_lists_are_evaluated_without_references() -> None:
+    dsk = {"x": (list, [[(add, 1, 2)], [(inc, 3)]])}
+    assert get(dsk, "x") == [[3], [4]]
+
+
 def test_dependencies() -> None:
     dsk = {"a": 1, "b": 2, "c": (add, "a", [("x", 0), (inc, "b")]), ("x", 0): 5}
     assert get_dependencies(dsk, "c") == {"a", "b", ("x", 0)}

@@ -247,15 +247,19 @@ def _read(
     reader: Callable[..., pd.DataFrame],
     urlpath: Any,
     blocksize: int | str | None,
+    lineterminator: str | None,
     compression: str | None,
     sample: int | str,
     assume_missing: bool,
     include_path_column: bool | str,
     kwargs: dict[str, Any],
 ) -> Any:
+    """The body of :func:`read_csv` and :func:`read_table`, parsing with ``reader``."""
     from tessera.bag.compression import resolve_compression
     from tessera.bag.text import parse_bytes
 
+    if lineterminator is not None:
+        kwargs["lineterminator"] = lineterminator
     caller = reader.__name__
     for k in _UNSUPPORTED:
         if k in kwargs:
@@ -344,18 +348,8 @@ def read_csv(
     ...     df.npartitions, df.dtypes.astype(str).tolist(), df.k.sum().compute()
     (4, ['int64', 'datetime64[us]'], np.int64(6))
     """
-    if lineterminator is not None:
-        kwargs["lineterminator"] = lineterminator
-    return _read(
-        pd.read_csv,
-        urlpath,
-        blocksize,
-        compression,
-        sample,
-        assume_missing,
-        include_path_column,
-        kwargs,
-    )
+    options = (blocksize, lineterminator, compression, sample, assume_missing)
+    return _read(pd.read_csv, urlpath, *options, include_path_column, kwargs)
 
 
 def read_table(
@@ -370,6 +364,15 @@ def read_table(
 ) -> Any:
     """Read delimited (default: tab-separated) files; like :func:`read_csv`.
 
+    Parameters
+    ----------
+    urlpath, blocksize, lineterminator, compression, sample
+        As in :func:`read_csv`.
+    assume_missing, include_path_column, **kwargs
+        As in :func:`read_csv`; ``sep`` defaults to a tab (:func:`pandas.read_table`).
+
+    Examples
+    --------
     >>> import os, tempfile, tessera.dataframe as dd
     >>> with tempfile.TemporaryDirectory() as d:
     ...     path = os.path.join(d, "a.tsv")
@@ -378,15 +381,5 @@ def read_table(
     ...     dd.read_table(path).compute().b.tolist()
     ['x', 'y']
     """
-    if lineterminator is not None:
-        kwargs["lineterminator"] = lineterminator
-    return _read(
-        pd.read_table,
-        urlpath,
-        blocksize,
-        compression,
-        sample,
-        assume_missing,
-        include_path_column,
-        kwargs,
-    )
+    options = (blocksize, lineterminator, compression, sample, assume_missing)
+    return _read(pd.read_table, urlpath, *options, include_path_column, kwargs)

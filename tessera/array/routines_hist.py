@@ -1,0 +1,190 @@
+"""Counting into bins: :func:`bincount` and :func:`histogram`.
+
+Map
+---
+- :func:`bincount` -- ``np.bincount`` of each block (with its block of ``weights``),
+  the partial counts added in a tree of fan-in ``split_every``.  The length of the
+  result depends on the largest value, so it is one block of ``nan`` length (as in
+  Dask), unless the data are known to fit: never assumed.
+- :func:`histogram` -- ``np.histogram`` of each block with the same bins, partial
+  counts added in a tree; the bin edges are computed eagerly (a NumPy array), so the
+  counts have known shape ``(nbins,)``.  Like Dask, ``bins`` given as a number needs
+  ``range=``, since finding the data's range would need a pass over the data.
+
+>>> import numpy as np, tessera.array as da
+>>> x = da.from_array(np.array([0, 1, 1, 3, 2, 1, 7]), chunks=3)
+>>> da.bincount(x).compute()
+array([1, 3, 1, 1, 0, 0, 0, 1])
+>>> counts, edges = da.histogram(x, bins=4, range=(0, 8))
+>>> counts.compute(), edges
+(array([4, 2, 0, 1]), array([0., 2., 4., 6., 8.]))
+"""
+
+from __future__ import annotations
+
+import operator
+from functools import partial, reduce
+from typing import Any
+
+import numpy as np
+
+from tessera.array.core import Array
+from tessera.array.rechunk import rechunk
+from tessera.array.routines_common import as_array, per_block, single, tree
+from tessera.hashing import tokenize
+
+__all__ = ["bincount", "histogram"]
+
+
+def _add_padded(parts: list[np.ndarray]) -> np.ndarray:
+    """Sum 1-d arrays of different lengths, the shorter ones padded with zeros."""
+    size = max(len(p) for p in parts)
+    out = np.zeros(size, dtype=np.result_type(*parts))
+    for p in parts:
+        out[: len(p)] += p
+    return out
+
+
+def _like(x: Array, weights: Any) -> Array | None:
+    """``weights`` as an array chunked like ``x``, checking its shape."""
+    if weights is None:
+        return None
+    w = as_array(weights)
+    if w.shape != x.shape:
+        raise ValueError(
+            f"weights should have the same shape as a: a has shape {x.shape}, weights {w.shape}"
+        )
+    return w if w.chunks == x.chunks else rechunk(w, x.chunks)
+
+
+def bincount(x: Any, weights: Any = None, minlength: int = 0, *, split_every: int = 8) -> Array:
+    """Number of occurrences of each value in the 1-d non-negative int array ``x``.
+
+    Like :func:`numpy.bincount`: ``out[n]`` is the count (or the summed ``weights``) of
+    the elements equal to ``n``; ``len(out)`` is ``max(x.max() + 1, minlength)``.
+
+    Parameters
+    ----------
+    x : 1-d array-like of non-negative ints
+    weights : array-like, optional
+        Same shape as ``x``.
+    minlength : int
+        A minimum number of bins.
+    split_every : int
+        Fan-in of the tree adding the partial counts.
+
+    Returns
+    -------
+    Array
+        One block of unknown (``nan``) length.
+
+    Examples
+    --------
+    >>> import tessera.array as da
+    >>> x = da.from_array([1, 1, 3], chunks=2)
+    >>> bincount(x, weights=da.from_array([0.5, 0.25, 2.0], chunks=2)).compute()
+    array([0.  , 0.75, 0.  , 2.  ])
+    >>> bincount(x, minlength=6).compute()
+    array([0, 2, 0, 1, 0, 0])
+    >>> bincount(da.ones(3))
+    Traceback (most recent call last):
+    ...
+    TypeError: Cannot cast array data from dtype('float64') to dtype('int64') ...
+    """
+    a = as_array(x)
+    if a.ndim != 1:
+        raise ValueError(f"bincount needs a 1-d array, got {a.ndim} dimensions")
+    minlength = operator.index(minlength)
+    w = _like(a, weights)
+    wprobe = None if w is None else np.ones(1, dtype=w.dtype)  # (empty: always int)
+    dtype = np.bincount(np.zeros(1, a.dtype), wprobe, minlength).dtype  # NumPy's errors
+    name = f"bincount-{tokenize(a, w, minlength, split_every)}"
+    arrays = [a] if w is None else [a, w]
+    parts = per_block(f"{name}-part", partial(_bincount_block, minlength=minlength), arrays)
+    merged, final = tree(f"{name}-sum", list(parts), _add_padded, split_every)
+    return single(name, {**parts, **merged}, final, (np.nan,), dtype, arrays)
+
+
+def _bincount_block(block: np.ndarray, weights: Any = None, *, minlength: int) -> np.ndarray:
+    return np.bincount(block, weights, minlength)
+
+
+def _histogram_block(
+    block: np.ndarray, weights: Any = None, *, bins: Any, range: Any
+) -> np.ndarray:
+    return np.histogram(block, bins=bins, range=range, weights=weights)[0]
+
+
+def histogram(
+    a: Any,
+    bins: Any = 10,
+    range: Any = None,
+    density: bool | None = None,
+    weights: Any = None,
+    *,
+    split_every: int = 8,
+) -> tuple[Array, np.ndarray]:
+    """Histogram of ``a`` (flattened), like :func:`numpy.histogram`.
+
+    Parameters
+    ----------
+    a : array-like
+    bins : int or 1-d sequence of scalars
+        A number of equal-width bins (then ``range`` is required) or the bin edges.
+    range : (float, float), optional
+        The lower and upper range of the bins.
+    density : bool, optional
+        Return the probability density (integral 1 over the range) instead of counts.
+    weights : array-like, optional
+        Same shape as ``a``: each element counts its weight.
+    split_every : int
+        Fan-in of the tree adding the partial counts.
+
+    Returns
+    -------
+    hist : Array
+        Counts (or densities), one block of shape ``(nbins,)``.
+    bin_edges : numpy.ndarray
+        The ``nbins + 1`` edges.
+
+    Examples
+    --------
+    >>> import numpy as np, tessera.array as da
+    >>> x = da.from_array(np.array([0.5, 1.5, 1.7, 3.2]), chunks=2)
+    >>> hist, edges = histogram(x, bins=[0, 1, 2, 4], density=True)
+    >>> hist.compute()
+    array([0.25 , 0.5  , 0.125])
+    >>> histogram(x, bins=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: histogram with bins=3 (a number of bins) needs range=(low, high): ...
+    """
+    x = as_array(a)
+    if isinstance(bins, Array) or isinstance(range, Array):
+        raise TypeError("histogram needs concrete bins and range, not tessera arrays")
+    if np.ndim(bins) == 0 and not isinstance(bins, str) and range is None:
+        raise ValueError(
+            f"histogram with bins={bins!r} (a number of bins) needs range=(low, high): "
+            "finding the data's range would need a pass over the data. Pass range=, or "
+            "explicit bin edges as bins."
+        )
+    if isinstance(bins, str):
+        raise NotImplementedError(
+            f"histogram does not support bins={bins!r} (a method estimating bins from the "
+            "data); pass a number of bins with range=, or the bin edges"
+        )
+    w = _like(x, weights)
+    edges = np.histogram_bin_edges(np.zeros(0, x.dtype), bins=bins, range=range)
+    wprobe = None if w is None else np.ones(1, w.dtype)
+    dtype = np.histogram(np.zeros(1, x.dtype), bins=edges, weights=wprobe)[0].dtype
+    name = f"histogram-{tokenize(x, w, edges, bins, range, split_every)}"
+    arrays = [x] if w is None else [x, w]
+    block_bins = edges if np.ndim(bins) else bins  # a number: NumPy's own equal-width path
+    func = partial(_histogram_block, bins=block_bins, range=range)
+    parts = per_block(f"{name}-part", func, arrays)
+    merged, final = tree(f"{name}-sum", list(parts), partial(reduce, np.add), split_every)
+    hist = single(name, {**parts, **merged}, final, (len(edges) - 1,), dtype, arrays)
+    if density:
+        widths = np.diff(edges)
+        hist = hist / hist.sum() / widths  # type: ignore[attr-defined]
+    return hist, edges
