@@ -66,11 +66,25 @@ __all__ = [
 def map_partitions(func: Any, *args: Any, meta: Any = None, **kwargs: Any) -> Any:
     """Apply ``func`` to each partition of the frames in ``args``.
 
-    Frames must have the same number of partitions; lazy scalars and other values are
-    passed to every call.  Without ``meta=``, the output's meta is found by calling
-    ``func`` on the empty metas; if that raises, on small fake partitions, with a
-    ``UserWarning`` (pass ``meta=`` -- an empty pandas object, a dict of column -> dtype
-    or a ``(name, dtype)`` tuple -- to be sure).
+    Parameters
+    ----------
+    func : callable
+        Called as ``func(part, *args, **kwargs)`` with pandas objects in place of frames.
+    *args, **kwargs
+        Frames, lazy scalars and plain values.  Frames with known but different
+        divisions are lined up by index first; frames with unknown divisions must have
+        the same number of partitions.  Lazy scalars and other values are passed to
+        every call.
+    meta : pandas object, dict, tuple, optional
+        The output's structure (an empty pandas object, a dict of column -> dtype or a
+        ``(name, dtype)`` tuple).  Without it, the output's meta is found by calling
+        ``func`` on the empty metas; if that raises, on small fake partitions, with a
+        ``UserWarning``.
+
+    Returns
+    -------
+    DataFrame, Series or Scalar
+        Lazy, with the first frame's divisions.
 
     Examples
     --------

@@ -58,7 +58,19 @@ def _datetime_meta(arg: Any, kwargs: dict[str, Any]) -> Any:
 def to_datetime(arg: Any, meta: Any = None, **kwargs: Any) -> Any:
     """Convert to datetimes; a lazy Series or DataFrame is converted partition by partition.
 
-    Keywords are pandas' (``format``, ``errors``, ``utc``, ``unit``, ``dayfirst``...).
+    Parameters
+    ----------
+    arg : Series, DataFrame, or anything ``pandas.to_datetime`` takes
+        A lazy frame is converted partition by partition; other values at once.
+    meta : pandas object, dict, tuple, optional
+        The result's structure, when the default (found by converting the meta) is not
+        what the data gives.
+    **kwargs
+        pandas' keywords (``format``, ``errors``, ``utc``, ``unit``, ``dayfirst``...).
+
+    Returns
+    -------
+    Series, or what ``pandas.to_datetime`` returns for other values
 
     Examples
     --------
@@ -78,7 +90,21 @@ def to_datetime(arg: Any, meta: Any = None, **kwargs: Any) -> Any:
 def to_numeric(arg: Any, errors: str = "raise", meta: Any = None, **kwargs: Any) -> Any:
     """Convert to numbers; a lazy Series is converted partition by partition.
 
-    Keywords are pandas' (``downcast``, ``dtype_backend``).
+    Parameters
+    ----------
+    arg : Series, or anything ``pandas.to_numeric`` takes
+        A lazy Series is converted partition by partition; other values at once.
+    errors : {"raise", "coerce"}
+        As in pandas (``"coerce"`` turns what does not parse into ``NaN``).
+    meta : pandas object, dict, tuple, optional
+        The result's structure; the dtype pandas picks depends on the values, so pass
+        it when the default (``float64`` for strings) is not what the data gives.
+    **kwargs
+        pandas' keywords (``downcast``, ``dtype_backend``).
+
+    Returns
+    -------
+    Series, or what ``pandas.to_numeric`` returns for other values
 
     Examples
     --------

@@ -126,6 +126,23 @@ def from_dict(
 ) -> Any:
     """Build a lazy DataFrame from a dict, as ``pandas.DataFrame.from_dict`` does.
 
+    Parameters
+    ----------
+    data : dict
+        Column name -> values (``orient="columns"``) or row label -> values
+        (``orient="index"``).
+    npartitions, chunksize, sort
+        How to split the frame, as in :func:`from_pandas` (give one of ``npartitions``
+        and ``chunksize``).
+    orient, dtype, columns
+        As in ``pandas.DataFrame.from_dict``.
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
     >>> import tessera.dataframe as dd
     >>> dd.from_dict({"a": [1, 2, 3]}, npartitions=2).compute().a.tolist()
     [1, 2, 3]

@@ -145,11 +145,19 @@ def map_overlap(
     func : callable
         Takes a pandas object like a partition, returns one of the same length.
     df : DataFrame or Series
+        The frame whose partitions are extended.
     before, after : int, str or timedelta
         Rows to borrow, or a time span (``"2h"``) on a datetime index with known
         divisions: the rows within that span of the partition's first/last label.
+    *args, **kwargs
+        Passed to every call of ``func``; lazy scalars are computed first.
     meta : optional
         The output's meta; inferred by calling ``func`` on the empty meta when omitted.
+
+    Returns
+    -------
+    DataFrame or Series
+        Lazy, with ``df``'s divisions.
 
     Examples
     --------
