@@ -44,6 +44,8 @@ numpydoc_validation_checks: set[str] = set()
 
 # MyST: only the built-in syntax ({toctree}, {eval-rst}, ...) is used.
 myst_enable_extensions: list[str] = []
+# ``[text](page.md#a-heading)`` links to headings of levels 1-3.
+myst_heading_anchors = 3
 
 # autodoc: types are in the numpydoc "Parameters" sections; annotations in signatures
 # would also be cross-referenced, and a bare ``str`` there is ambiguous next to the
