@@ -5,7 +5,8 @@ Map
 - :func:`norm` -- validation, then tree reductions: sums and maxima of ``|x|`` (or its
   powers) over the axes.  The spectral and nuclear matrix norms (``ord`` of 2, -2 and
   ``"nuc"``) need singular values: the two matrix axes are rechunked to one block and
-  ``np.linalg.norm`` runs block by block.
+  ``np.linalg.norm`` runs block by block (a ``PerformanceWarning`` when such a block
+  is large, as for :func:`~tessera.array.linalg_solve.one_block`).
 
 Policy: NumPy's results, dtypes (floats; complex inputs give real norms) and errors.
 
@@ -20,6 +21,7 @@ array([ 7., 12.])
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ import numpy as np
 from tessera.array import reductions as red
 from tessera.array.axes import normalize_axis
 from tessera.array.core import Array
+from tessera.array.linalg_solve import warn_large
 from tessera.array.rechunk import rechunk
 from tessera.array.routines import expand_dims
 from tessera.array.routines_common import as_array, flat_keys
@@ -42,7 +45,7 @@ def _vector(x: Any, ord: Any, axis: int) -> Any:
     if ord is None or ord == 2:
         return np.sqrt(red.sum(np.real(x.conj() * x), axis=axis))
     if ord == np.inf:
-        return red.max(absx, axis=axis)
+        return _max0(absx, axis)
     if ord == -np.inf:
         return red.min(absx, axis=axis)
     if ord == 0:
@@ -52,6 +55,11 @@ def _vector(x: Any, ord: Any, axis: int) -> Any:
     return red.sum(absx**ord, axis=axis) ** (1.0 / ord)
 
 
+def _max0(absx: Any, axis: int) -> Any:
+    """The maximum of ``|x|`` (NumPy's ``initial=0``): 0 over an empty axis."""
+    return red.max(absx, axis=axis) if absx.shape[axis] else red.sum(absx, axis=axis)
+
+
 def _matrix(x: Any, ord: Any, row: int, col: int) -> Any:
     if ord in (2, -2, "nuc"):
         return _by_svd(x, ord, row, col)
@@ -59,10 +67,10 @@ def _matrix(x: Any, ord: Any, row: int, col: int) -> Any:
     if ord in (None, "fro", "f"):
         return np.sqrt(red.sum(np.real(x.conj() * x), axis=(row, col)))
     if ord in (1, -1):
-        pick = red.max if ord == 1 else red.min
+        pick = _max0 if ord == 1 else red.min
         return pick(red.sum(absx, axis=row), axis=col - 1 if col > row else col)
     if ord in (np.inf, -np.inf):
-        pick = red.max if ord == np.inf else red.min
+        pick = _max0 if ord == np.inf else red.min
         return pick(red.sum(absx, axis=col), axis=row - 1 if row > col else row)
     raise ValueError("Invalid norm order for matrices.")
 
@@ -79,6 +87,8 @@ def _by_svd(x: Array, ord: Any, row: int, col: int) -> Array:
         for a, (n, c) in enumerate(zip(x.shape, x.chunks, strict=True))
     )
     x = rechunk(x, whole)
+    biggest = math.prod(max(c, default=0) for c in x.chunks) * x.dtype.itemsize
+    warn_large(biggest, f"norm(ord={ord!r})", 4)
     name = f"norm-{tokenize(x, ord, row, col)}"
     layer = {}
     for key in flat_keys(x):
@@ -127,7 +137,9 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
         if a.ndim not in (1, 2):
             raise ValueError("Improper number of dimensions to norm.")
         axis = tuple(range(a.ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if not isinstance(axis, (int, np.integer, tuple)):
+        raise TypeError(f"'axis' must be None, an integer or a tuple of integers, got {axis!r}")
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     axes = tuple(normalize_axis(ax, a.ndim) for ax in axes)
     if len(axes) == 1:
         result = _vector(a, ord, axes[0])

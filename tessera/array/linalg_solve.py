@@ -3,8 +3,8 @@
 Map
 ---
 - :func:`one_block` -- the policy: the matrix is joined into one task's value (one
-  block); above :data:`LARGE` bytes a :class:`PerformanceWarning` says so, since one
-  worker then holds it all.
+  block); above :data:`LARGE` bytes a :class:`PerformanceWarning` says so
+  (:func:`warn_large`, also used by the spectral norms), since one worker then holds it.
 - :func:`solve`, :func:`inv`, :func:`cholesky` -- one NumPy call in one task; the result
   is rechunked like the right-hand side (``solve``) or the input (``inv``,
   ``cholesky``).
@@ -41,7 +41,16 @@ from tessera.array.rechunk import rechunk
 from tessera.array.routines_common import as_array, gather, item_task, single
 from tessera.hashing import tokenize
 
-__all__ = ["LARGE", "PerformanceWarning", "cholesky", "inv", "lstsq", "one_block", "solve"]
+__all__ = [
+    "LARGE",
+    "PerformanceWarning",
+    "cholesky",
+    "inv",
+    "lstsq",
+    "one_block",
+    "solve",
+    "warn_large",
+]
 
 LARGE = 256 * 2**20
 """Bytes above which joining a matrix into one block warns."""
@@ -61,14 +70,24 @@ def one_block(x: Array, what: str) -> Any:
     2
     """
     check_known(x, what)
-    if x.nbytes > LARGE:
-        warnings.warn(
-            f"{what} joins an array of {x.nbytes / 2**20:.0f} MiB into one block held by one "
-            "worker; for tall-and-skinny matrices use tessera.array.linalg_tsqr (qr, svd)",
-            PerformanceWarning,
-            stacklevel=3,
-        )
+    warn_large(x.nbytes, what, stacklevel=3)
     return gather(x)
+
+
+def warn_large(nbytes: float, what: str, stacklevel: int = 3) -> None:
+    """Warn (:class:`PerformanceWarning`) if one block of ``nbytes`` is above ``LARGE``.
+
+    ``stacklevel`` is :func:`warnings.warn`'s, counted from the function calling this one.
+
+    >>> warn_large(10, "solve")
+    """
+    if nbytes > LARGE:
+        warnings.warn(
+            f"{what} joins {nbytes / 2**20:.0f} MiB into one block held by one worker; for "
+            "tall-and-skinny matrices use tessera.array.linalg_tsqr (qr, svd)",
+            PerformanceWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def _square(x: Array, what: str) -> None:
@@ -251,6 +270,6 @@ def _lstsq_tall(
     s = single(f"{name}-3", layer, item_task(small, 2), (n,), dtypes[3], [sol])
     err: Any = x @ sol - y  # type: ignore[operator]
     total = red.sum(np.real(err.conj() * err), axis=0)
-    task = (_pick_residuals, (total.name, *(0,) * total.ndim), (rank.name,), m, n)
+    task = (_pick_residuals, gather(total), (rank.name,), m, n)
     res = single(f"{name}-1", {}, task, (np.nan,), dtypes[1], [total, rank])
     return sol, res, rank, s

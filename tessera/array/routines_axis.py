@@ -37,6 +37,20 @@ from tessera.hashing import tokenize
 __all__ = ["apply_along_axis", "gradient"]
 
 
+def _differentiable(x: Array) -> Array:
+    """``x`` in the dtype NumPy differentiates it in: dates as timedeltas, ints as floats."""
+    if x.dtype == np.bool_:
+        raise TypeError(
+            "gradient of a boolean array is not supported (NumPy cannot subtract booleans); "
+            "convert it first, e.g. gradient(f.astype(int))"
+        )
+    if x.dtype.kind == "M":
+        return x.astype(x.dtype.str.replace("M8", "m8"))  # type: ignore[attr-defined]
+    if x.dtype.kind == "m" or np.issubdtype(x.dtype, np.inexact):
+        return x
+    return x.astype(np.float64)  # type: ignore[attr-defined]
+
+
 def _spacings(varargs: tuple[Any, ...], axes: tuple[int, ...], f: Array) -> list[Any]:
     """One spacing per axis: a scalar, or the differences of a coordinate array."""
     if not varargs:
@@ -81,11 +95,15 @@ def _one_axis(f: Array, axis: int, dx: Any, edge_order: int) -> Array:
         if edge_order == 1:
             first = (s(slice(1, 2)) - s(slice(0, 1))) / dx
             last = (s(slice(-1, None)) - s(slice(-2, -1))) / dx
-        else:
-            first = -(1.5 * s(slice(0, 1)) - 2.0 * s(slice(1, 2)) + 0.5 * s(slice(2, 3))) / dx
+        else:  # NumPy's terms, each rounded alike (timedelta64 truncates)
+            first = (
+                -1.5 / dx * s(slice(0, 1)) + 2.0 / dx * s(slice(1, 2)) - 0.5 / dx * s(slice(2, 3))
+            )
             last = (
-                0.5 * s(slice(-3, -2)) - 2.0 * s(slice(-2, -1)) + 1.5 * s(slice(-1, None))
-            ) / dx
+                0.5 / dx * s(slice(-3, -2))
+                - 2.0 / dx * s(slice(-2, -1))
+                + 1.5 / dx * s(slice(-1, None))
+            )
     else:
         d1, d2 = dx[:-1], dx[1:]
         a = _shaped(-d2 / (d1 * (d1 + d2)), axis, f.ndim)
@@ -152,8 +170,7 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
         raise ValueError("'edge_order' greater than 2 not supported")
     check_known(x, "gradient", axes)
     spacing = _spacings(varargs, axes, x)
-    if not np.issubdtype(x.dtype, np.inexact):
-        x = x.astype(np.float64)  # type: ignore[attr-defined]
+    x = _differentiable(x)
     out = []
     for ax, dx in zip(axes, spacing, strict=True):
         if x.shape[ax] < edge_order + 1:

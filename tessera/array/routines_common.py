@@ -87,19 +87,20 @@ def tree(
     name: str,
     keys: Sequence[Any],
     combine: Callable[[list[Any]], Any],
-    split_every: int = 8,
+    split_every: int | None = None,
 ) -> tuple[dict[Any, Any], Any]:
     """Fold the values of ``keys`` with ``combine`` (which takes a list) in a tree.
 
     Returns the new tasks and the key of the final value; no task gets more than
-    ``split_every`` inputs, so memory stays bounded.
+    ``split_every`` inputs (``None``: 8), so memory stays bounded.
 
     >>> layer, key = tree("t", ["a", "b", "c"], sum, split_every=2)
     >>> key, layer[key]
     (('t', 1, 0), (<built-in function sum>, [('t', 0, 0), 'c']))
     """
+    split_every = 8 if split_every is None else split_every
     if split_every < 2:
-        raise ValueError(f"split_every must be at least 2, got {split_every}")
+        raise ValueError(f"split_every must be at least 2 (or None for 8), got {split_every}")
     layer: dict[Any, Any] = {}
     level, current = 0, list(keys)
     while True:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from tessera.array.core import Array
+from tessera.array.masking import check_known
 from tessera.array.rechunk import rechunk
 from tessera.array.routines_common import as_array, per_block, single, tree
 from tessera.hashing import tokenize
@@ -50,6 +51,8 @@ def _like(x: Array, weights: Any) -> Array | None:
     if weights is None:
         return None
     w = as_array(weights)
+    check_known(x, "weights")
+    check_known(w, "weights")
     if w.shape != x.shape:
         raise ValueError(
             f"weights should have the same shape as a: a has shape {x.shape}, weights {w.shape}"
@@ -57,7 +60,9 @@ def _like(x: Array, weights: Any) -> Array | None:
     return w if w.chunks == x.chunks else rechunk(w, x.chunks)
 
 
-def bincount(x: Any, weights: Any = None, minlength: int = 0, *, split_every: int = 8) -> Array:
+def bincount(
+    x: Any, weights: Any = None, minlength: int = 0, *, split_every: int | None = None
+) -> Array:
     """Number of occurrences of each value in the 1-d non-negative int array ``x``.
 
     Like :func:`numpy.bincount`: ``out[n]`` is the count (or the summed ``weights``) of
@@ -70,8 +75,8 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0, *, split_every: in
         Same shape as ``x``.
     minlength : int
         A minimum number of bins.
-    split_every : int
-        Fan-in of the tree adding the partial counts.
+    split_every : int, optional
+        Fan-in of the tree adding the partial counts (default 8).
 
     Returns
     -------
@@ -122,7 +127,7 @@ def histogram(
     density: bool | None = None,
     weights: Any = None,
     *,
-    split_every: int = 8,
+    split_every: int | None = None,
 ) -> tuple[Array, np.ndarray]:
     """Histogram of ``a`` (flattened), like :func:`numpy.histogram`.
 
@@ -137,8 +142,8 @@ def histogram(
         Return the probability density (integral 1 over the range) instead of counts.
     weights : array-like, optional
         Same shape as ``a``: each element counts its weight.
-    split_every : int
-        Fan-in of the tree adding the partial counts.
+    split_every : int, optional
+        Fan-in of the tree adding the partial counts (default 8).
 
     Returns
     -------

@@ -27,6 +27,7 @@ array([2, 5])
 
 from __future__ import annotations
 
+import math
 from itertools import accumulate
 from typing import Any
 
@@ -172,6 +173,10 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None) -> Arra
     name = f"searchsorted-{tokenize(a, v, side, sorter)}"
     sorted_key = (f"{name}-a",)
     sorter_arr = None if sorter is None else np.asarray(sorter)
+    if sorter_arr is not None and sorter_arr.size != a.size and not math.isnan(a.size):
+        raise ValueError(
+            f"sorter.size must equal a.size: a has {a.size} elements, sorter {sorter_arr.size}"
+        )
     layer: dict[Any, Any] = {sorted_key: gather(a)}
     for key in flat_keys(v):
         out_key = (name, *key[1:])

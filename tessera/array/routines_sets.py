@@ -6,7 +6,9 @@ Map
   values (with first positions and counts when asked for); a tree of fan-in
   ``split_every`` merges those partials into one.  The number of unique values is known
   only after computing: the outputs are single blocks of ``nan`` length, as in Dask.
-  ``return_inverse`` searches every block in the unique values (known chunks).
+  ``return_inverse`` searches every block in the unique values (known chunks); with
+  ``equal_nan=False`` the NaNs of the blocks before each block are counted (one small
+  task), so every NaN gets its own slot in order of appearance, as in NumPy.
 - :func:`isin` -- ``test_elements`` is joined into one task's value, then each block of
   ``element`` is tested against it; the result has ``element``'s chunks.
 
@@ -26,6 +28,7 @@ array([False,  True, False,  True,  True, False])
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import partial
 from typing import Any
 
@@ -60,8 +63,54 @@ def _merge(parts: list[dict[str, Any]], equal_nan: bool) -> dict[str, Any]:
     return {"values": out, "index": index[first], "counts": total, "length": length}
 
 
-def _search_block(values: np.ndarray, block: np.ndarray) -> np.ndarray:
-    return np.searchsorted(values, block).astype(np.intp, copy=False)
+def _search_block(
+    values: np.ndarray, block: np.ndarray, before: dict[int, int] | None = None
+) -> np.ndarray:
+    """Positions of ``block`` in ``values``; with ``before``, NaNs go to distinct slots.
+
+    With ``equal_nan=False`` the NaNs of a run that sorts alike each have a slot, in
+    order of appearance: ``before`` counts the earlier ones per first slot.
+    """
+    found = np.searchsorted(values, block).astype(np.intp, copy=False)
+    if before is not None:
+        nan = np.isnan(block)
+        first = found[nan]
+        found[nan] = first + [before.get(int(p), 0) for p in first] + _rank_in_run(first)
+    return found
+
+
+def _search_one_nan(values: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """Positions of ``block`` in ``values``, every NaN (complex ones too) at the one NaN."""
+    found = _search_block(values, block)
+    nan = np.isnan(block)
+    if nan.any():
+        found[nan] = np.flatnonzero(np.isnan(values))[0]
+    return found
+
+
+def _rank_in_run(slots: np.ndarray) -> np.ndarray:
+    """For each entry, how many earlier entries have the same value."""
+    order = np.argsort(slots, kind="stable")
+    ordered = slots[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ranks = np.empty(len(slots), dtype=np.intp)
+    ranks[order] = np.arange(len(slots)) - np.repeat(starts, np.diff(np.r_[starts, len(slots)]))
+    return ranks
+
+
+def _nan_slots(values: np.ndarray, block: np.ndarray) -> dict[int, int]:
+    """How many NaNs of ``block`` fall on each first slot of ``values``."""
+    slots, counts = np.unique(np.searchsorted(values, block[np.isnan(block)]), return_counts=True)
+    return dict(zip(slots.tolist(), counts.tolist(), strict=True))
+
+
+def _running(per_block: list[dict[int, int]]) -> list[dict[int, int]]:
+    """For each block, the NaN counts per slot of the blocks before it."""
+    out, total = [], Counter[int]()
+    for counts in per_block:
+        out.append(dict(total))
+        total.update(counts)
+    return out
 
 
 def unique(
@@ -71,7 +120,7 @@ def unique(
     return_counts: bool = False,
     *,
     equal_nan: bool = True,
-    split_every: int = 8,
+    split_every: int | None = None,
 ) -> Any:
     """The sorted unique elements of ``ar`` (flattened), like :func:`numpy.unique`.
 
@@ -87,8 +136,8 @@ def unique(
         Also return how many times each unique value occurs.
     equal_nan : bool
         Collapse NaNs into one value.
-    split_every : int
-        Fan-in of the merge tree.
+    split_every : int, optional
+        Fan-in of the merge tree (default 8).
 
     Returns
     -------
@@ -126,15 +175,28 @@ def unique(
     if return_index:
         results.append(out["index"])
     if return_inverse:
-        results.append(_inverse(a, flat, out["values"]))
+        results.append(_inverse(a, flat, out["values"], equal_nan))
     if return_counts:
         results.append(out["counts"])
     return results[0] if len(results) == 1 else tuple(results)
 
 
-def _inverse(a: Array, flat: Array, values: Array) -> Array:
+def _inverse(a: Array, flat: Array, values: Array, equal_nan: bool) -> Array:
     name = f"unique-inverse-{tokenize(flat, values)}"
-    layer = {(name, *key[1:]): (_search_block, (values.name, 0), key) for key in flat_keys(flat)}
+    keys = flat_keys(flat)
+    floats = np.issubdtype(a.dtype, np.inexact)
+    search = _search_one_nan if floats and equal_nan else _search_block
+    layer: dict[Any, Any] = {(name, *key[1:]): (search, (values.name, 0), key) for key in keys}
+    if floats and not equal_nan:  # NaNs in order of appearance
+        counts = {
+            (f"{name}-nans", i): (_nan_slots, (values.name, 0), k) for i, k in enumerate(keys)
+        }
+        running = (f"{name}-running",)
+        layer.update(counts)
+        layer[running] = (_running, list(counts))
+        for i, key in enumerate(keys):
+            out_key = (name, *key[1:])
+            layer[out_key] = (*layer[out_key], item_task(running, i))
     inverse = new_array(name, layer, flat.chunks, np.intp, inputs=[flat, values])
     probe = np.unique(np.zeros((1,) * a.ndim), return_inverse=True)[1]
     return reshape(inverse, a.shape) if probe.ndim == a.ndim and a.ndim != 1 else inverse

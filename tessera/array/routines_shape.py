@@ -33,10 +33,10 @@ from tessera.array import reductions as red
 from tessera.array.concat import concatenate, stack
 from tessera.array.core import Array, new_array
 from tessera.array.masking import check_known
+from tessera.array.rechunk import rechunk
 from tessera.array.reshape import ravel
-from tessera.array.routines import broadcast_to, expand_dims
+from tessera.array.routines import broadcast_to
 from tessera.array.routines_common import as_array, flat_keys
-from tessera.array.routines_stats import percentile
 from tessera.array.slicing import basic_index
 from tessera.array.take import take
 from tessera.hashing import tokenize
@@ -47,8 +47,18 @@ _INDEX_MODES = ("edge", "reflect", "symmetric", "wrap")
 
 
 def _median(part: Array, axis: int, keepdims: bool = True) -> Array:
-    """The median along ``axis``, which is kept (like the reductions with ``keepdims``)."""
-    return expand_dims(percentile(part, 50, axis=axis), axis)
+    """``np.median`` along ``axis`` (kept, as the reductions' ``keepdims``), any dtype.
+
+    The axis is rechunked to one block; ``np.median`` (unlike ``np.percentile``) also
+    takes booleans and complex numbers.
+    """
+    from tessera.array.elementwise import map_blocks
+
+    one = tuple((int(part.shape[a]),) if a == axis else c for a, c in enumerate(part.chunks))
+    whole = rechunk(part, one)
+    chunks = tuple((1,) if a == axis else c for a, c in enumerate(whole.chunks))
+    dtype = np.median(np.zeros(1, part.dtype)).dtype
+    return map_blocks(np.median, whole, axis=axis, keepdims=True, chunks=chunks, dtype=dtype)
 
 
 _STAT_MODES: dict[str, Any] = {
@@ -166,16 +176,17 @@ def _constant(x: Array, axis: int, width: int, value: Any) -> Array:
 
     shape = tuple(width if a == axis else n for a, n in enumerate(x.shape))
     chunks = tuple((width,) if a == axis else c for a, c in enumerate(x.chunks))
-    fill = asarray(np.asarray(value).astype(x.dtype))
-    return broadcast_to(fill, shape, chunks=chunks)
+    fill = np.empty((), x.dtype)
+    fill[()] = value  # NumPy's assignment rules: a NaN into integers raises ValueError
+    return broadcast_to(asarray(fill), shape, chunks=chunks)
 
 
 def _stat(x: Array, axis: int, width: int, mode: str, end: slice) -> Array:
     """``width`` copies of a statistic of the elements ``end`` along ``axis``."""
     part = basic_index(x, [end if a == axis else slice(None) for a in range(x.ndim)])
     stat: Any = _STAT_MODES[mode](part, axis=axis, keepdims=True)
-    if mode in ("mean", "median") and not np.issubdtype(x.dtype, np.inexact):
-        stat = np.around(stat)
+    if mode in ("mean", "median") and np.issubdtype(x.dtype, np.integer):
+        stat = np.around(stat)  # as NumPy: integers round, booleans are any non-zero
     shape = tuple(width if a == axis else n for a, n in enumerate(x.shape))
     chunks = tuple((width,) if a == axis else c for a, c in enumerate(x.chunks))
     return broadcast_to(stat.astype(x.dtype), shape, chunks=chunks)

@@ -200,5 +200,31 @@ def test_lstsq_tall_by_tsqr(kind: str) -> None:
 
 def test_large_matrix_warns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(linalg_solve, "LARGE", 8)
-    with pytest.warns(PerformanceWarning, match="one block"):
+    with pytest.warns(PerformanceWarning, match="one block") as record:
         inv(da.eye(2))
+    with pytest.warns(PerformanceWarning, match=r"norm\(ord=2\)") as record_norm:
+        norm(da.ones((4, 4), chunks=2), ord=2)
+    assert record[0].filename == record_norm[0].filename == __file__  # points at the caller
+
+
+@pytest.mark.parametrize("b_chunks", [(3, 2), (3, 1), (9, 4)])
+def test_lstsq_tall_residuals_of_every_column_block(b_chunks: tuple[int, int]) -> None:
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal((9, 3)), rng.standard_normal((9, 4))
+    got = lstsq(da.from_array(a, chunks=(3, 3)), da.from_array(b, chunks=b_chunks))
+    for g, w in zip(got, np.linalg.lstsq(a, b), strict=True):
+        assert_eq(g, w)
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0)])
+@pytest.mark.parametrize("ord", [np.inf, 1, None])
+def test_norm_of_empty_is_zero(shape: tuple[int, ...], ord: Any) -> None:
+    if ord == 1 and len(shape) == 1:
+        ord = 2
+    a = np.zeros(shape)
+    assert_eq(norm(da.from_array(a), ord=ord), np.linalg.norm(a, ord=ord))
+
+
+def test_norm_axis_must_be_int_or_tuple() -> None:
+    with pytest.raises(TypeError, match="tuple of integers"):
+        norm(da.ones((2, 2)), axis=[0, 1])

@@ -100,6 +100,8 @@ def test_searchsorted_errors() -> None:
         da.searchsorted(da.ones((2, 2)), da.ones(2))
     with pytest.raises(ValueError, match="side"):
         da.searchsorted(da.ones(2), da.ones(2), side="up")
+    with pytest.raises(ValueError, match=r"sorter\.size must equal a\.size"):
+        da.searchsorted(da.arange(4, chunks=2), [1], sorter=[0, 1])  # raised before computing
 
 
 @pytest.mark.parametrize("right", [False, True])
@@ -147,6 +149,11 @@ def test_unique_schedulers(scheduler: str) -> None:
     values, index, counts = da.unique(da.from_array(a, chunks=3), True, False, True)
     for got, want in zip((values, index, counts), np.unique(a, True, False, True), strict=True):
         assert_eq(got, want, scheduler=scheduler)
+    nans = np.array([np.nan, 1.0, np.nan, 2.0, np.nan])
+    inverse = da.unique(da.from_array(nans, chunks=2), return_inverse=True, equal_nan=False)[1]
+    assert_eq(
+        inverse, np.unique(nans, return_inverse=True, equal_nan=False)[1], scheduler=scheduler
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -157,3 +164,16 @@ def test_isin_matches_numpy(data: Any, tests: list[int], invert: bool) -> None:
     got = da.isin(da.from_array(a, chunks=chunks), da.from_array(t, chunks=2), invert=invert)
     assert got.chunks == da.from_array(a, chunks=chunks).chunks
     assert_eq(got, np.isin(a, t, invert=invert))
+
+
+@pytest.mark.parametrize("chunks", [1, 2, 4, 7])
+def test_unique_inverse_gives_each_nan_its_own_slot(chunks: int) -> None:
+    a = np.array([np.nan, 1.0, np.nan, 2.0, 1.0, np.nan, np.nan])
+    c = np.array([complex(np.nan, 0), 1, complex(0, np.nan), 1j, complex(np.nan, 0), 1])
+    for data in (a, c, a.reshape(-1, 1)):
+        x = da.from_array(data, chunks=chunks)
+        for equal_nan in (True, False):
+            got = da.unique(x, True, True, True, equal_nan=equal_nan, split_every=2)
+            want = np.unique(data, True, True, True, equal_nan=equal_nan)
+            for g, w in zip(got, want, strict=True):
+                assert_eq(g, w)

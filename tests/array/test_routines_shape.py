@@ -194,3 +194,39 @@ def test_shape_routines_schedulers(scheduler: str) -> None:
     assert_eq(
         da.apply_along_axis(np.diff, 1, x), np.apply_along_axis(np.diff, 1, a), scheduler=scheduler
     )
+
+
+def test_pad_constant_follows_numpy_assignment() -> None:
+    ints = da.arange(4, chunks=2)
+    with pytest.raises(ValueError, match="NaN"):
+        da.pad(ints, 1, constant_values=np.nan)
+    for value in (2.7, 300, -1):
+        a = np.arange(4, dtype=np.uint8)
+        want = np.pad(a, 1, constant_values=value)
+        assert_eq(da.pad(da.from_array(a, chunks=3), 1, constant_values=value), want)
+
+
+@pytest.mark.parametrize("mode", ["median", "mean", "maximum"])
+def test_pad_statistics_of_bool_and_complex(mode: str) -> None:
+    for a in (np.array([True, False, True, True]), np.array([1 + 1j, 2, 3j, -1])):
+        x = da.from_array(a, chunks=3)
+        for stat_length in (None, 2):
+            want = np.pad(a, (2, 1), mode=mode, stat_length=stat_length)
+            assert_eq(da.pad(x, (2, 1), mode=mode, stat_length=stat_length), want)
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+@pytest.mark.parametrize("spacing", [(), (2.0,), ([0.0, 1, 3, 4, 7],)])
+def test_gradient_of_dates_and_timedeltas(edge_order: int, spacing: Any) -> None:
+    dates = np.array(["2020-01-01", "2020-01-03", "2020-01-04", "2020-01-10", "2020-01-11"])
+    dates = dates.astype("M8[D]")
+    for a in (dates, dates - dates[0]):
+        got = da.gradient(da.from_array(a, chunks=2), *spacing, edge_order=edge_order)
+        assert_eq(got, np.gradient(a, *spacing, edge_order=edge_order))
+
+
+def test_gradient_of_bool_raises() -> None:
+    with pytest.raises(TypeError, match="boolean"):
+        np.gradient(np.array([True, False]))
+    with pytest.raises(TypeError, match="boolean"):
+        da.gradient(da.from_array(np.array([True, False, True]), chunks=2))

@@ -211,6 +211,9 @@ def test_stats_schedulers(scheduler: str) -> None:
     assert_eq(
         da.percentile(x, [10, 90], axis=1), np.percentile(a, [10, 90], axis=1), scheduler=scheduler
     )
+    ties = np.repeat([0.0, 1.0, 2.0], 800)
+    got = da.percentile(da.from_array(ties, chunks=1_200), [25, 50])  # approximate path
+    assert_eq(got, np.percentile(ties, [25, 50]), scheduler=scheduler)
 
 
 def test_empty_blocks() -> None:
@@ -219,3 +222,91 @@ def test_empty_blocks() -> None:
     assert_eq(da.percentile(x, [0, 100]), np.percentile(a, [0, 100]))
     assert_eq(da.histogram(x, [0, 1.5, 4])[0], np.histogram(a, [0, 1.5, 4])[0])
     assert_eq(da.bincount(x.astype(int)), np.bincount(a.astype(int)))
+
+
+@pytest.mark.parametrize(
+    ("data", "chunks"),
+    [
+        (np.random.default_rng(1).integers(0, 5, 20_000).astype(float), 5_000),
+        (np.repeat([0.0, 1.0, 2.0], 800), 1_200),
+        (np.random.default_rng(2).integers(0, 3, 100_000).astype(float), 5_000),  # 2 levels
+        (np.random.default_rng(3).integers(-4, 4, 30_000), 2_000),
+    ],
+)
+def test_percentile_approximate_on_tied_values(data: np.ndarray, chunks: int) -> None:
+    q = [0, 10, 25, 50, 75, 90, 100]
+    x = da.from_array(data, chunks=chunks)
+    assert x.npartitions > 1 and chunks > 1001  # the approximate path
+    assert_eq(da.percentile(x, q), np.percentile(data, q))
+
+
+def test_percentile_merge_tasks_stay_small() -> None:
+    from tessera.scheduling.synchronous import get
+
+    a = np.random.default_rng(4).permutation(100_000) / 7
+    q = [1, 50, 99.5]
+    p = da.percentile(da.from_array(a, chunks=100), q)  # small blocks, many of them
+    graph = dict(p.__tessera_graph__())
+    merges = [task for key, task in graph.items() if "-merge" in str(key[0])]
+    assert merges and all(len(task[1]) <= 16 for task in merges)
+    root = graph[(p.name, 0)][1]
+    inputs = get(graph, list(graph[root][1]))
+    assert sum(np.size(values) for _, values, _, _ in inputs) <= 16 * (1001 + len(q))
+    np.testing.assert_allclose(p.compute(), np.percentile(a, q), rtol=1e-3)
+
+
+def test_percentile_axis_tuple_and_empty() -> None:
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x = da.from_array(a, chunks=(1, 2, 3))
+    for axis in [(0, 1), (2, 0), (0, 1, 2)]:
+        assert_eq(da.percentile(x, [30, 60], axis=axis), np.percentile(a, [30, 60], axis=axis))
+    with pytest.raises(IndexError):
+        da.percentile(da.from_array(np.zeros((0, 3)), chunks=2), 50)
+
+
+def test_average_of_small_ints_does_not_overflow() -> None:
+    a = np.array([100, 120, 90, 127], dtype=np.int8)
+    x = da.from_array(a, chunks=1)
+    assert_eq(da.average(x, weights=a), np.average(a, weights=a))
+    w = np.array([100, 100], dtype=np.int8)
+    got = da.average(x.reshape(2, 2), axis=1, weights=w, returned=True)
+    want_both = np.average(a.reshape(2, 2), axis=1, weights=w, returned=True)
+    for g, want in zip(got, want_both, strict=True):
+        assert_eq(g, want)
+
+
+def test_average_and_weights_with_unknown_chunks() -> None:
+    a = np.arange(12.0).reshape(4, 3)
+    x = da.from_array(a, chunks=2)
+    rows = x[da.from_array(np.array([True, False, True, True]), chunks=2)]
+    avg, total = da.average(rows, axis=0, returned=True)
+    want, want_total = np.average(a[[0, 2, 3]], axis=0, returned=True)
+    assert_eq(avg, want)
+    assert_eq(total, want_total)
+    flat = x.ravel()[x.ravel() > 2]
+    assert_eq(da.average(flat, returned=True)[1], np.average(a[a > 2], returned=True)[1])
+    for call in (
+        lambda: da.average(flat, weights=flat),
+        lambda: da.bincount(flat.astype(int), weights=flat),
+        lambda: da.histogram(flat, bins=[0, 5, 12], weights=flat),
+    ):
+        with pytest.raises(ValueError, match="known chunk sizes"):
+            call()
+
+
+def test_cov_corrcoef_of_complex_y() -> None:
+    m = np.array([[0.0, 2, 1], [1, 1, 3]])
+    y = np.array([1 + 2j, 3, 1j])
+    x = da.from_array(m, chunks=1)
+    assert_eq(da.cov(x, y), np.cov(m, y))
+    assert_eq(da.corrcoef(x, y), np.corrcoef(m, y))
+    assert_eq(da.cov(x, da.from_array(y, chunks=2), rowvar=True), np.cov(m, y))
+
+
+def test_split_every_none_means_default() -> None:
+    a = np.array([3, 1, 3, 0, 2])
+    x = da.from_array(a, chunks=2)
+    assert_eq(da.bincount(x, split_every=None), np.bincount(a))
+    got = da.histogram(x, bins=[0, 2, 4], split_every=None)[0]
+    assert_eq(got, np.histogram(a, bins=[0, 2, 4])[0])
+    assert_eq(da.unique(x, split_every=None), np.unique(a))
