@@ -13,6 +13,7 @@ Map
   the bag (``range(n).map(make_record)``): :func:`foldby_tessera` (sum per key) and
   :func:`groupby_tessera` (group sizes), against the same loops in one plain process and
   ``dask.bag``.
+- :func:`measure`, :func:`cpu_seconds` -- best wall time, peak memory and CPU time.
 - :class:`PeakMemory` -- the peak resident memory of this process and its children
   (psutil, sampled every 10 ms), or the parent's traced peak (tracemalloc) without it.
 - :func:`run` -- every benchmark; one result dict per benchmark.
@@ -20,7 +21,9 @@ Map
   ``python -m benchmarks``).
 
 Timing: one untimed warm-up run of each (it starts tessera's worker pool and fills the
-page cache), then the best of :data:`REPEATS` runs; Dask (which starts a new process
+page cache; its peak memory is sampled), then the best of :data:`REPEATS` runs, with the
+CPU seconds (user + system, this process and its workers: :func:`cpu_seconds`) of that
+run, which a busy machine disturbs much less than wall time; Dask (which starts a new process
 pool at every compute) runs :data:`DASK_REPEATS` times.  Results are checked against
 the plain answer; a mismatch raises.  Data generation is not timed.
 
@@ -36,6 +39,7 @@ import contextlib
 import gc
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -49,10 +53,12 @@ from typing import Any
 
 __all__ = [
     "PeakMemory",
+    "cpu_seconds",
     "foldby_tessera",
     "generate_text",
     "groupby_tessera",
     "make_record",
+    "measure",
     "run",
     "run_section",
     "wordcount_dask",
@@ -61,6 +67,8 @@ __all__ = [
 ]
 
 REPEATS = 3
+#: What :func:`measure` returns: best seconds, peak MB, result, CPU seconds of the best run.
+Measured = tuple[float, float, Any, float]
 DASK_REPEATS = 1
 #: Sizes: text bytes, text files, records, partitions of the records bags.
 SIZES = {"text": 128 * 2**20, "files": 16, "records": 10_000_000, "partitions": 16}
@@ -251,19 +259,57 @@ class PeakMemory:
             self.peak_mb = max(self.peak_mb, self._rss())
 
 
-def measure(fn: Callable[[], Any], repeats: int, warmup: bool) -> tuple[float, float, Any]:
-    """``(best seconds, peak MB over the timed runs, result)``."""
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and all its children so far.
+
+    Live children (tessera's warm workers) are read with psutil; children that have
+    exited are counted once reaped.  Without psutil, only this process and its reaped
+    children.
+    """
+    try:
+        import psutil
+    except ImportError:
+        me, kids = (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    proc = psutil.Process()
+    t = proc.cpu_times()
+    total = t.user + t.system + t.children_user + t.children_system
+    for child in proc.children(recursive=True):
+        with contextlib.suppress(Exception):  # psutil.Error: a child just exited
+            c = child.cpu_times()
+            total += c.user + c.system
+    return float(total)
+
+
+def measure(fn: Callable[[], Any], repeats: int, warmup: bool) -> Measured:
+    """``(best seconds, peak MB, result, CPU seconds of the best run)``.
+
+    With ``warmup``, the peak memory is sampled during the untimed warm-up run and the
+    timed runs are left alone: the sampler (a psutil scan of the process tree every
+    10 ms) costs a sixth of a core, which on two cores slows parallel code far more than
+    a single process.  Without warm-up, the timed runs are sampled.
+    """
+    peak = 0.0
     if warmup:
-        fn()
-    best, peak, result = float("inf"), 0.0, None
-    for _ in range(repeats):
         gc.collect()
         with PeakMemory() as mem:
-            t0 = time.perf_counter()
+            fn()
+        peak = mem.peak_mb
+    best, result, cpu = float("inf"), None, 0.0
+    for _ in range(repeats):
+        gc.collect()
+        with PeakMemory() if not warmup else contextlib.nullcontext() as sampled:
+            c0, t0 = cpu_seconds(), time.perf_counter()
             result = fn()
-            seconds = time.perf_counter() - t0
-        best, peak = min(best, seconds), max(peak, mem.peak_mb)
-    return best, peak, result
+            seconds, used = time.perf_counter() - t0, cpu_seconds() - c0
+        if sampled is not None:
+            peak = max(peak, sampled.peak_mb)
+        if seconds < best:
+            best, cpu = seconds, used
+    return best, peak, result, cpu
 
 
 def dask_available() -> bool:
@@ -279,9 +325,6 @@ def _same_top(a: list[tuple[str, int]], b: list[tuple[str, int]]) -> bool:
     return sorted(a, key=lambda t: (-t[1], t[0])) == sorted(b, key=lambda t: (-t[1], t[0]))
 
 
-Measured = tuple[float, float, Any]
-
-
 def _row(
     name: str, target: str, ours: Measured, base: Measured, dask: Measured | None, passed: bool
 ) -> dict[str, Any]:
@@ -290,6 +333,9 @@ def _row(
         "seconds": ours[0],
         "baseline_seconds": base[0],
         "ratio": ours[0] / base[0],
+        "cpu_seconds": ours[3],
+        "baseline_cpu_seconds": base[3],
+        "cpu_ratio": ours[3] / base[3],
         "dask_seconds": dask[0] if dask else None,
         "dask_ratio": dask[0] / base[0] if dask else None,
         "peak_mb": ours[1],
@@ -345,6 +391,7 @@ def run_section(quick: bool = False) -> Any:
         number("tessera s", "seconds", 2),
         number("plain s", "baseline_seconds", 2),
         number("ratio", "ratio", 2),
+        number("cpu ratio", "cpu_ratio", 2),
         number("dask s", "dask_seconds", 2),
         number("dask ratio", "dask_ratio", 2),
         number("peak MB", "peak_mb", 0),
@@ -355,6 +402,8 @@ def run_section(quick: bool = False) -> Any:
     ]
     notes = [
         "ratio = tessera seconds / plain seconds (one Python process); dask ratio likewise.",
+        "cpu ratio = CPU seconds (user + system, parent and workers) of the same runs: "
+        "what the work costs, whatever else shares the machine.",
         "peak MB: resident memory of the process and its workers, sampled every 10 ms.",
     ]
     return Section("bag", "Bag: word count, foldby, groupby", columns, run(quick), notes)

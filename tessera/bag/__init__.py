@@ -19,10 +19,12 @@ Map
   optimizer), :mod:`~tessera.bag.partitions` (what runs on a partition),
   :mod:`~tessera.bag.pipeline` (fusing element-wise steps), :mod:`~tessera.bag.tree`
   and :mod:`~tessera.bag.aggregations` (the tree reduction and its functions),
+  :mod:`~tessera.bag.leafgroups` (a reduction's leaves gathered per worker),
   :mod:`~tessera.bag.shuffle` (the disk shuffle of ``groupby``).
 
 Bags run on processes by default: each partition's chain of element-wise steps runs
-inside the worker that read it, and only reduced results travel back.
+inside the worker that read it, a reduction's partitions are reduced in one task per
+worker, and only reduced results travel back.
 
 >>> import tessera.bag as db
 >>> b = db.from_sequence(["to be or", "not to be"], npartitions=2)

@@ -10,7 +10,9 @@ at the root of the tree (see :func:`tessera.bag.reductions.tree_reduce`):
 - :func:`var_chunk`, :func:`var_combine`, :class:`VarFinalize` -- ``(count, mean, M2)``
   combined with Chan's parallel formula (numerically stable, unlike sum of squares).
 - :class:`Fold`, :class:`FoldCombine` -- ``functools.reduce`` with an optional initial.
-- :func:`count_chunk`, :func:`merge_counters` -- :class:`collections.Counter` (counts in C).
+- :func:`count_chunk`, :func:`merge_counters` -- :class:`collections.Counter` (counts in C);
+  :func:`count_into` counts one more partition into a counter (:data:`ACCUMULATE`,
+  :func:`accumulator`).
 - :class:`TopK` -- :func:`heapq.nlargest`, which equals ``sorted(..., reverse=True)[:k]``.
 - :class:`Distinct` -- first occurrence of each element (or of each key).
 - :func:`key_function` -- a key given as a callable, an index/field, or ``None``.
@@ -46,6 +48,7 @@ from tessera.bag.partitions import no_default
 from tessera.scheduling.graph import gc_paused
 
 __all__ = [
+    "ACCUMULATE",
     "ITERABLE_INPUT",
     "Distinct",
     "Fold",
@@ -53,7 +56,9 @@ __all__ = [
     "SortedItems",
     "TopK",
     "VarFinalize",
+    "accumulator",
     "count_chunk",
+    "count_into",
     "count_items",
     "items_list",
     "key_function",
@@ -241,6 +246,16 @@ def count_chunk(part: Iterable[Any]) -> Counter[Any]:
     return Counter(part)
 
 
+def count_into(acc: Counter[Any], part: Iterable[Any]) -> Counter[Any]:
+    """Count the elements of ``part`` into ``acc`` (in place, in C); return ``acc``.
+
+    >>> count_into(Counter("ab"), iter("a"))
+    Counter({'a': 2, 'b': 1})
+    """
+    acc.update(part)
+    return acc
+
+
 def merge_counters(parts: list[Counter[Any]]) -> Counter[Any]:
     """Add counters up; the largest is copied (a C-level copy) and the others added to it.
 
@@ -335,6 +350,26 @@ class Distinct:
         [1, 2, 3]
         """
         return self(list(chain.from_iterable(parts)))
+
+
+#: Per-partition functions with an accumulator ``into(partial, part) -> partial`` that
+#: reduces one more partition into a partial in place (what a
+#: :class:`~tessera.bag.leafgroups.LeafGroup` uses instead of combining partials).
+ACCUMULATE: dict[Callable[..., Any], Callable[[Any, Iterable[Any]], Any]] = {
+    count_chunk: count_into
+}
+
+
+def accumulator(func: Any) -> Callable[[Any, Iterable[Any]], Any] | None:
+    """The accumulator of a per-partition function (:data:`ACCUMULATE`), if it has one.
+
+    >>> accumulator(count_chunk) is count_into, accumulator(sum), accumulator(Fold(max, {1}))
+    (True, None, None)
+    """
+    try:
+        return ACCUMULATE.get(func)
+    except TypeError:  # an unhashable callable (a frozen dataclass holding a set...)
+        return None
 
 
 #: Per-partition functions that reduce any iterable (see :func:`count_items`).

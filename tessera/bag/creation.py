@@ -11,7 +11,8 @@ Map
   million elements.)  ``npartitions=`` gives exactly that many (or ``n`` if fewer
   elements) near-equal contiguous partitions.
 - :func:`range` -- ``0 .. n-1`` in ``npartitions`` partitions, each made in its worker
-  (nothing but two integers travels).
+  (nothing but two integers travels) by a :class:`RangePartition`, which hands a
+  reduction that streams a ``range`` instead of a list.
 - :func:`partition_bounds` -- the split points of ``n`` elements into ``k`` partitions.
 - :func:`data_token` -- the token of the data (a digest of its pickle: a million
   elements in milliseconds, where :func:`~tessera.hashing.tokenize` takes a second).
@@ -142,6 +143,14 @@ class RangePartition:
 
     def __call__(self) -> list[int]:
         return list(builtins.range(self.lo, self.hi))
+
+    def iterable(self) -> builtins.range:
+        """The partition as a ``range``, for a consumer that iterates it once.
+
+        >>> RangePartition(2, 5).iterable()
+        range(2, 5)
+        """
+        return builtins.range(self.lo, self.hi)
 
 
 def range(n: int, npartitions: int) -> Bag:

@@ -17,7 +17,9 @@ Map
 - :func:`optimize` -- the bags' ``__tessera_optimize__``: give each shuffle a spill
   directory for this compute (:func:`~tessera.bag.shuffle.materialize_spill_dirs`),
   fuse consecutive element-wise steps into one pass
-  (:func:`~tessera.bag.pipeline.fuse_pipelines`), then cull and fuse linear chains
+  (:func:`~tessera.bag.pipeline.fuse_pipelines`), gather the leaves of tree reductions
+  into one task per worker (:func:`~tessera.bag.leafgroups.group_leaves`), then cull
+  and fuse linear chains
   (:func:`~tessera.scheduling.optimize.optimize_graph`).
 - :func:`funcname`, :func:`check_callable` -- key names; the "not a callable" error.
 - :func:`is_builtin` -- whether a function is C code (``str.split``, ``methodcaller``,
@@ -225,15 +227,17 @@ class ItemBase(Collection):
 
 
 def optimize(dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> dict[Any, Any]:
-    """Prepare a bag graph for one compute: spill directories, cull, fuse chains.
+    """Prepare a bag graph for one compute: spill directories, fusions, cull.
 
     >>> dsk = {("a", 0): (Literal([1, -2]),), ("b", 0): (len, ("a", 0)), ("c", 0): 1}
     >>> list(optimize(dsk, [("b", 0)]))
     [('b', 0)]
     """
+    from tessera.bag.leafgroups import group_leaves
     from tessera.bag.pipeline import fuse_pipelines
 
-    return optimize_graph(fuse_pipelines(materialize_spill_dirs(dsk), keys), keys, **kwargs)
+    fused = fuse_pipelines(materialize_spill_dirs(dsk), keys)
+    return optimize_graph(group_leaves(fused, keys), keys, **kwargs)
 
 
 _BUILTIN_TYPES = (

@@ -14,7 +14,8 @@ Map
   Block ``k`` ends exactly where block ``k + 1`` starts, so no line is lost or read
   twice, wherever the offsets fall.
 - :class:`ReadText` -- the task of one partition: read its files or block, decode and
-  split lines in the worker.
+  split lines in the worker; :meth:`ReadText.iterable` streams the words of a word
+  count block by block (:data:`WORD_BLOCK`).
 - :func:`split_lines` -- decoded text -> lines, with Python's newline rules.
 - :func:`parse_bytes` -- ``"64MB"``, ``"1MiB"``, ``1000`` -> a number of bytes.
 
@@ -42,7 +43,9 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import IO, TYPE_CHECKING, Any
 
 from tessera.bag.compression import open_text, resolve_compression
@@ -65,6 +68,8 @@ __all__ = [
 ]
 
 _NEWLINES = (None, "", "\n", "\r", "\r\n")
+#: Characters of text split into words at a time by :meth:`ReadText.iterable`.
+WORD_BLOCK = 1 << 14
 _UNITS = {
     "": 1,
     "b": 1,
@@ -128,6 +133,20 @@ def block_bounds(f: IO[bytes], offset: int, length: int, delim: bytes) -> tuple[
     return start, max(start, end)
 
 
+def _blocks(text: str) -> Iterator[str]:
+    """``text`` cut just after newlines into pieces of about :data:`WORD_BLOCK` characters.
+
+    >>> list(_blocks("a b\\nc\\n" * 2)), list(_blocks(""))
+    (['a b\\nc\\na b\\nc\\n'], [])
+    """
+    i, n = 0, len(text)
+    while i < n:
+        j = text.find("\n", i + WORD_BLOCK)
+        j = n if j < 0 else j + 1
+        yield text[i:j]
+        i = j
+
+
 def split_lines(text: str, linedelimiter: str | None) -> list[str]:
     """Split decoded text into lines, each keeping its delimiter.
 
@@ -186,15 +205,24 @@ class ReadText:
         post = Pipeline((stage,)) if self.post is None else Pipeline((self.post, stage))
         return replace(self, post=post)
 
+    def _words_first(self) -> bool:
+        post = self.post
+        return (
+            post is not None
+            and type(post.stages[0]) is SplitWords
+            and self.linedelimiter in _NEWLINES
+            and not self.include_path
+        )
+
     def __call__(self) -> list[Any]:
         post = self.post
-        words_first = post is not None and type(post.stages[0]) is SplitWords
-        if words_first and self.linedelimiter in _NEWLINES and not self.include_path:
+        if self._words_first():
+            assert post is not None
             pairs = list(zip(self.paths, self.compressions, strict=True))
             words = self._text(*pairs[0]).split()
             for path, comp in pairs[1:]:
                 words.extend(self._text(path, comp).split())
-            rest = post.stages[1:] if post is not None else ()
+            rest = post.stages[1:]
             return Pipeline(rest)(words) if rest else words
         out: list[Any] = []
         for path, comp in zip(self.paths, self.compressions, strict=True):
@@ -205,6 +233,24 @@ class ReadText:
             else:
                 out.extend(lines)
         return out if post is None else post(out)
+
+    def iterable(self) -> Iterable[Any]:
+        """The elements for a consumer that iterates them once (a streaming reduction).
+
+        With ``.str.split().flatten()`` fused in, the words come from one block of text
+        (:data:`WORD_BLOCK` characters, cut after a newline) at a time: each block's
+        words are counted while they are still in the CPU cache, instead of building
+        the list of all words first.  Otherwise, the partition.
+        """
+        post = self.post
+        if not self._words_first():
+            return self()
+        assert post is not None
+        pairs = zip(self.paths, self.compressions, strict=True)
+        blocks = (b for p in pairs for b in _blocks(self._text(*p)))
+        words = chain.from_iterable(map(str.split, blocks))
+        rest = post.stages[1:]
+        return Pipeline(rest).lazy(words) if rest else words
 
     def _text(self, path: str, compression: str | None) -> str:
         if self.offset is not None:

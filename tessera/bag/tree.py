@@ -24,7 +24,7 @@ root ``(<name>-<token>, 0)``, with the token of the bag, the functions and the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import TYPE_CHECKING, Any, cast
@@ -71,7 +71,12 @@ def takes_iterables(func: Any) -> bool:
     >>> takes_iterables(sum), takes_iterables(len), takes_iterables(lambda part: part[0])
     (True, False, False)
     """
-    return func in ITERABLE_INPUT or bool(getattr(type(func), "iterable_input", False))
+    if getattr(type(func), "iterable_input", False):
+        return True
+    try:
+        return func in ITERABLE_INPUT
+    except TypeError:  # an unhashable callable
+        return False
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class PerPartition:
 
     ``pre`` (set by :func:`~tessera.bag.pipeline.fuse_pipelines` when ``func`` takes
     iterables) holds element-wise steps streamed into ``func``: their output is never
-    built as a list.
+    built as a list.  When :attr:`streams`, ``part`` may be any iterable.
 
     >>> PerPartition(max, False)([]), PerPartition(sum, True)([])
     (no_result, 0)
@@ -107,12 +112,21 @@ class PerPartition:
         pre = Pipeline((stage,)) if self.pre is None else Pipeline((self.pre, stage))
         return replace(self, pre=pre)
 
-    def __call__(self, part: list[Any]) -> Any:
-        if self.pre is None:
+    @property
+    def streams(self) -> bool:
+        """Whether this reduction only iterates its partition once (any iterable will do).
+
+        >>> PerPartition(sum, False).streams, PerPartition(len, False).streams
+        (True, False)
+        """
+        return self.pre is not None or takes_iterables(self.func)
+
+    def __call__(self, part: Iterable[Any]) -> Any:
+        if self.pre is None and isinstance(part, Sized):
             if not part and not self.always:
                 return no_result
             return self.func(part)
-        it = self.pre.lazy(part)
+        it = iter(part) if self.pre is None else self.pre.lazy(part)
         first = next(it, _END)
         if first is _END:
             return self.func([]) if self.always else no_result

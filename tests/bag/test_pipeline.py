@@ -25,17 +25,21 @@ def optimized(*collections: object) -> dict[object, object]:
     return dsk
 
 
-def test_wordcount_graph_is_one_task_per_partition(tmp_path: Path) -> None:
+def test_wordcount_graph_is_one_task_per_partition_or_per_worker(tmp_path: Path) -> None:
     for i in range(4):
         (tmp_path / f"{i}.txt").write_text("to be or not\nto be\n")
     words = db.read_text(str(tmp_path / "*.txt")).str.split().flatten()
     top = words.frequencies().topk(2, key=1)
-    dsk = optimized(top)
-    prefixes = {k[0].split("-")[0] for k in dsk}
-    assert prefixes == {"frequencies", "topk"}
-    per_partition = [v for k, v in dsk.items() if "frequencies-part" in k[0]]
-    assert len(per_partition) == 4
-    assert top.compute() == [("to", 8), ("be", 8)]
+    with tessera.config.set({"num-workers": 4}):
+        dsk = optimized(top)
+    assert {k[0].split("-")[0] for k in dsk} == {"frequencies", "topk"}
+    assert len([k for k in dsk if "frequencies-part" in k[0]]) == 4
+    with tessera.config.set({"num-workers": 2}):
+        dsk = optimized(top)
+        assert top.compute() == [("to", 8), ("be", 8)]
+    groups = [v[0] for k, v in dsk.items() if k[0].endswith("-leaves")]
+    assert [len(g.leaves) for g in groups] == [2, 2]
+    assert not [k for k in dsk if "frequencies-part" in k[0] or "read_text" in k[0]]
 
 
 def test_read_then_split_flatten_fuses_into_the_read(tmp_path: Path) -> None:
