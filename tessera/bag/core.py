@@ -8,8 +8,8 @@ Map
   concept: :mod:`~tessera.bag.elementwise` (``map``, ``filter``, ``pluck``...),
   :mod:`~tessera.bag.reductions` (``sum``, ``fold``, ``frequencies``...),
   :mod:`~tessera.bag.groupby` (``groupby``, ``foldby``), :mod:`~tessera.bag.shape`
-  (``repartition``, ``join``, ``product``) and :mod:`~tessera.bag.write`
-  (``to_textfiles``).
+  (``repartition``, ``join``, ``product``), :mod:`~tessera.bag.scans`
+  (``accumulate``, ``random_sample``) and :mod:`~tessera.bag.write` (``to_textfiles``).
 - :func:`finalize` -- the computed partitions, concatenated into one list.
 - :func:`rebuild` -- a bag over computed partitions (``persist``) or an optimized graph.
 
@@ -38,6 +38,7 @@ from tessera.bag.elementwise import ElementwiseMixin
 from tessera.bag.graph import BagBase, Layers, Literal, optimize
 from tessera.bag.groupby import GroupbyMixin
 from tessera.bag.reductions import ReductionMixin
+from tessera.bag.scans import ScanMixin
 from tessera.bag.shape import ShapeMixin
 from tessera.bag.shuffle import spill_scope
 from tessera.bag.write import WriteMixin
@@ -91,7 +92,9 @@ def _take_message(k: int, found: int) -> str:
     )
 
 
-class Bag(ElementwiseMixin, ReductionMixin, GroupbyMixin, ShapeMixin, WriteMixin, BagBase):
+class Bag(
+    ElementwiseMixin, ReductionMixin, GroupbyMixin, ShapeMixin, ScanMixin, WriteMixin, BagBase
+):
     """A lazy, partitioned list of Python objects.
 
     Create bags with :func:`~tessera.bag.from_sequence`, :func:`~tessera.bag.range` or
