@@ -38,6 +38,7 @@ from tessera.dataframe.io.parquet import read_parquet
 from tessera.dataframe.io.parquet_write import to_parquet
 from tessera.dataframe.merge import merge
 from tessera.dataframe.overlap import map_overlap
+from tessera.dataframe.pivot import get_dummies, melt, pivot_table
 from tessera.dataframe.scalar import Scalar
 
 __all__ = [
@@ -50,9 +51,12 @@ __all__ = [
     "from_array",
     "from_dict",
     "from_pandas",
+    "get_dummies",
     "map_overlap",
     "map_partitions",
+    "melt",
     "merge",
+    "pivot_table",
     "read_csv",
     "read_parquet",
     "read_table",

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from tessera.base import Collection
+from tessera.dataframe.categorical import CatAccessorMixin, CategorizeMixin, unify_categoricals
 from tessera.dataframe.correlation import CorrelationMixin
 from tessera.dataframe.cumulative import CumulativeMixin
 from tessera.dataframe.elementwise import ElementwiseMixin
@@ -42,7 +43,10 @@ from tessera.dataframe.head import HeadTailMixin
 from tessera.dataframe.io.write import WriteMixin
 from tessera.dataframe.methods import MethodsMixin
 from tessera.dataframe.overlap import OverlapMixin
+from tessera.dataframe.partitions import PartitionsMixin, RowCountsMixin
+from tessera.dataframe.pivot import PivotMixin
 from tessera.dataframe.reductions import ReductionMixin
+from tessera.dataframe.resample import ResampleMixin
 from tessera.dataframe.reshape import ReshapeMixin
 from tessera.hashing import tokenize
 from tessera.scheduling import threaded
@@ -60,7 +64,7 @@ def finalize(results: list[Any]) -> Any:
         return pd.Series(results)
     if len(results) == 1:
         return results[0]
-    return pd.concat(results)
+    return pd.concat(unify_categoricals(results))  # differing categories: their union
 
 
 def rebuild(
@@ -85,6 +89,8 @@ def _identity(x: Any) -> Any:
 
 
 class _Frame(
+    PartitionsMixin,
+    ResampleMixin,
     MethodsMixin,
     CumulativeMixin,
     OverlapMixin,
@@ -223,7 +229,7 @@ class _Frame(
         )
 
 
-class DataFrame(ExpressionMixin, _Frame):
+class DataFrame(ExpressionMixin, CategorizeMixin, PivotMixin, RowCountsMixin, _Frame):
     """A lazy pandas DataFrame split by rows into partitions.
 
     Create one with :func:`~tessera.dataframe.from_pandas` or
@@ -347,7 +353,7 @@ def _assign_one(df: Any, key: Any, value: Any) -> Any:
     return df
 
 
-class Series(_Frame):
+class Series(CatAccessorMixin, _Frame):
     """A lazy pandas Series split into partitions.
 
     >>> import tessera.dataframe as dd

@@ -112,7 +112,9 @@ class ElementwiseMixin:
         >>> dd.from_dict({"a": [1, 2]}, npartitions=1).astype("float64").dtypes.tolist()
         [dtype('float64')]
         """
-        return self._map("astype", dtype)
+        from tessera.dataframe.categorical import astype_meta
+
+        return self._map("astype", dtype, meta=astype_meta(self.meta, dtype))
 
     def fillna(self, value: Any = None, **kwargs: Any) -> Any:
         """Fill missing values with ``value`` (a scalar, dict or lazy scalar).

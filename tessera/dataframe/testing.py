@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tessera.dataframe.categorical import UNKNOWN_CATEGORIES
 from tessera.dataframe.core import _Frame
 from tessera.dataframe.scalar import Scalar
 
@@ -40,15 +41,24 @@ def _check_divisions(x: _Frame, scheduler: Any) -> None:
             )
 
 
+def _declared(lazy: Any, computed: Any) -> Any:
+    """The lazy dtype; unknown categories match any categorical dtype (as in Dask)."""
+    unknown = isinstance(lazy, pd.CategoricalDtype) and UNKNOWN_CATEGORIES in lazy.categories
+    return computed if unknown and isinstance(computed, pd.CategoricalDtype) else lazy
+
+
 def _materialize(x: Any, scheduler: Any, check_divisions: bool) -> Any:
     if isinstance(x, _Frame):
         result = x.compute(scheduler=scheduler)
         assert type(result) is type(x.meta), f"{type(result)} != meta {type(x.meta)}"
         if isinstance(result, pd.DataFrame):
             pd.testing.assert_index_equal(result.columns, x.meta.columns)
-            pd.testing.assert_series_equal(result.dtypes, x.meta.dtypes, obj="lazy dtypes")
+            declared = [_declared(a, b) for a, b in zip(x.meta.dtypes, result.dtypes, strict=True)]
+            lazy = pd.Series(declared, index=x.meta.dtypes.index, dtype=object)
+            pd.testing.assert_series_equal(result.dtypes, lazy, obj="lazy dtypes")
         else:
-            assert result.dtype == x.meta.dtype, f"lazy dtype {x.meta.dtype} != {result.dtype}"
+            lazy = _declared(x.meta.dtype, result.dtype)
+            assert result.dtype == lazy, f"lazy dtype {x.meta.dtype} != {result.dtype}"
         if check_divisions:
             _check_divisions(x, scheduler)
         return result

@@ -1,0 +1,413 @@
+"""Categorical columns: known and unknown categories, ``categorize`` and the ``.cat`` accessor.
+
+Map
+---
+- :data:`UNKNOWN_CATEGORIES` -- the rule for categories that are not known before
+  computing (each partition may have its own): the meta's categorical dtype has exactly
+  this one sentinel category.  Any other categorical meta is *known*: every partition
+  has exactly the meta's categories.  :func:`has_known_categories` tests it,
+  :func:`unknown_categories` builds such a meta, :func:`astype_meta` gives the meta of
+  ``astype("category")`` (unknown: each partition finds its own categories).
+- :func:`union_categories`, :func:`unify_categoricals` -- what concatenating partitions
+  with different categories gives: the union of the categories, sorted when they can be
+  sorted (what ``astype("category")`` of the whole column gives), else in order of first
+  appearance.  ``unify_categoricals`` recasts partitions to that union before
+  ``pd.concat`` (for :func:`tessera.dataframe.core.finalize`).
+- :func:`categorize` -- one pass (a tree reduction of each column's distinct values),
+  computed now; returns the frame cast to known categoricals.
+- :class:`CategoricalAccessor` -- ``Series.cat``: ``known``, ``categories`` and ``codes``
+  (known only), ``as_known``/``as_unknown``, ``remove_unused_categories`` (one eager
+  pass, like Dask), and pandas' other ``.cat`` methods partition by partition.
+- :class:`CategorizeMixin` (DataFrame), :class:`CatAccessorMixin` (Series) -- the methods.
+
+>>> import pandas as pd, tessera.dataframe as dd
+>>> df = dd.from_pandas(pd.DataFrame({"s": ["b", "a", "b"]}, dtype=object), npartitions=2)
+>>> cat = df.categorize()
+>>> cat.s.cat.known, cat.s.cat.categories.tolist()
+(True, ['a', 'b'])
+>>> cat.s.cat.codes.compute().tolist()
+[1, 0, 1]
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pandas as pd
+
+from tessera.dataframe.accessors import _Accessor
+from tessera.dataframe.graph import new_collection, partitionwise
+from tessera.dataframe.tree import reduction
+
+__all__ = [
+    "UNKNOWN_CATEGORIES",
+    "CatAccessorMixin",
+    "CategoricalAccessor",
+    "CategorizeMixin",
+    "astype_meta",
+    "categorize",
+    "has_known_categories",
+    "unify_categoricals",
+    "union_categories",
+    "unknown_categories",
+]
+
+UNKNOWN_CATEGORIES = "__UNKNOWN_CATEGORIES__"
+_INDEX = ("index",)  # the key of the index among the columns' distinct values
+_SELF = ("self",)  # the key of a Series' own values
+
+
+def has_known_categories(x: Any) -> bool:
+    """Whether a categorical Series, Index or dtype has known categories (no sentinel).
+
+    >>> has_known_categories(pd.CategoricalDtype(["a"]))
+    True
+    >>> has_known_categories(unknown_categories(pd.Series([], dtype="category")))
+    False
+    """
+    dtype = x if isinstance(x, pd.CategoricalDtype) else x.dtype
+    if not isinstance(dtype, pd.CategoricalDtype):
+        raise TypeError(f"Expected a categorical Series, Index or dtype, got dtype {dtype}.")
+    return UNKNOWN_CATEGORIES not in dtype.categories
+
+
+def _unknown_dtype(dtype: Any) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype([UNKNOWN_CATEGORIES], ordered=dtype.ordered)
+
+
+def unknown_categories(meta: Any, columns: Any = None) -> Any:
+    """``meta`` with the categories of its categorical ``columns`` (default: all) unknown.
+
+    >>> unknown_categories(pd.Series(["a"], dtype="category")).cat.categories.tolist()
+    ['__UNKNOWN_CATEGORIES__']
+    """
+    meta = meta.iloc[:0]
+    if isinstance(meta, pd.Series):
+        return meta.astype(_unknown_dtype(meta.dtype))
+    cols = [c for c, d in meta.dtypes.items() if isinstance(d, pd.CategoricalDtype)]
+    chosen = cols if columns is None else [c for c in cols if c in set(columns)]
+    return meta.astype({c: _unknown_dtype(meta[c].dtype) for c in chosen})
+
+
+def astype_meta(meta: Any, dtype: Any) -> Any:
+    """The meta of ``frame.astype(dtype)``: a cast to ``"category"`` (no categories given)
+    of a column that is not already a known categorical has unknown categories.
+
+    >>> meta = pd.DataFrame({"a": pd.Series([], dtype=object), "b": [], "c": []})
+    >>> out = astype_meta(meta, {"a": "category", "c": pd.CategoricalDtype(["x"])})
+    >>> has_known_categories(out.a), has_known_categories(out.c)
+    (False, True)
+    """
+    out = meta.iloc[:0].astype(dtype)
+    if isinstance(meta, pd.Series):
+        return unknown_categories(out) if _unknown_cast(meta.dtype, dtype) else out
+    casts = dtype if isinstance(dtype, dict) else dict.fromkeys(meta.columns, dtype)
+    columns = [c for c, d in casts.items() if _unknown_cast(meta[c].dtype, d)]
+    return unknown_categories(out, columns) if columns else out
+
+
+def _unknown_cast(source: Any, target: Any) -> bool:
+    """Whether casting ``source`` to ``target`` gives categories only the data knows."""
+    if isinstance(source, pd.CategoricalDtype) and has_known_categories(source):
+        return False
+    if isinstance(target, str):
+        return target == "category"
+    return isinstance(target, pd.CategoricalDtype) and target.categories is None
+
+
+def union_categories(categories: list[pd.Index]) -> pd.Index:
+    """The categories of the partitions, joined: sorted if sortable, else by first appearance.
+
+    >>> union_categories([pd.Index(["b", "c"]), pd.Index(["a", "c"])]).tolist()
+    ['a', 'b', 'c']
+    """
+    values = pd.Index(pd.concat([c.to_series() for c in categories]).unique())
+    return pd.Categorical(values.dropna()).categories
+
+
+def _unify_series(parts: list[pd.Series]) -> list[pd.Series]:
+    dtypes: list[Any] = [p.dtype for p in parts]
+    if all(d == dtypes[0] for d in dtypes):
+        return parts
+    if any(d.ordered for d in dtypes):
+        raise TypeError(
+            "Cannot concatenate ordered categoricals whose categories differ between "
+            "partitions; make the categories the same first (df.categorize(), or "
+            ".cat.set_categories(...) with known categories)."
+        )
+    union = pd.CategoricalDtype(union_categories([d.categories for d in dtypes]))
+    return [p.astype(union) for p in parts]
+
+
+def unify_categoricals(parts: list[Any]) -> list[Any]:
+    """Cast the categorical columns (and index) of ``parts`` to the union of their categories.
+
+    Partitions whose categories already agree are returned unchanged; then ``pd.concat``
+    gives the union instead of falling back to strings.
+
+    >>> a, b = pd.Series(["x"], dtype="category"), pd.Series(["w"], dtype="category")
+    >>> pd.concat(unify_categoricals([a, b])).cat.categories.tolist()
+    ['w', 'x']
+    """
+    if len(parts) < 2 or not all(isinstance(p, type(parts[0])) for p in parts):
+        return parts
+    first = parts[0]
+    if isinstance(first.index, pd.CategoricalIndex) and all(
+        isinstance(p.index, pd.CategoricalIndex) for p in parts
+    ):
+        index = _unify_series([p.index.to_series() for p in parts])
+        parts = [
+            p.set_axis(pd.CategoricalIndex(i, name=i.name))
+            for p, i in zip(parts, index, strict=True)
+        ]
+    if isinstance(first, pd.Series):
+        return _unify_series(parts) if isinstance(first.dtype, pd.CategoricalDtype) else parts
+    if not isinstance(first, pd.DataFrame) or first.columns.has_duplicates:
+        return parts
+    out = [p.copy(deep=False) for p in parts]
+    for col, dtype in first.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype) and all(col in p for p in parts):
+            for p, u in zip(out, _unify_series([p[col] for p in out]), strict=True):
+                p[col] = u
+    return out
+
+
+# -- categorize -------------------------------------------------------------------------
+def _distinct(values: Any) -> pd.Index:
+    """The distinct values of a column or index: its categories if it is categorical."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Index(values.dtype.categories)
+    return pd.Index(values.dropna().unique())
+
+
+def _column(part: Any, key: Any) -> Any:
+    return part if key is _SELF else part[key]
+
+
+def _chunk(part: Any, columns: list[Any], index: bool) -> dict[Any, list[pd.Index]]:
+    out = {c: [_distinct(_column(part, c))] for c in columns}
+    if index:
+        out[_INDEX] = [_distinct(part.index)]
+    return out
+
+
+def _combine(parts: list[dict[Any, list[pd.Index]]]) -> dict[Any, list[pd.Index]]:
+    return {k: [pd.Index(pd.concat([i.to_series() for p in parts for i in p[k]]).unique())]
+            for k in parts[0]}  # fmt: skip
+
+
+def _aggregate(parts: list[dict[Any, list[pd.Index]]]) -> dict[Any, pd.Index]:
+    return {k: union_categories(v) for k, v in _combine(parts).items()}
+
+
+def _find_categories(
+    frame: Any, columns: list[Any], index: bool, split_every: int | None, kwargs: dict[str, Any]
+) -> dict[Any, pd.Index]:
+    """The categories of ``columns`` (and ``_INDEX``), computed now in one tree reduction."""
+    return reduction(
+        frame,
+        partial(_chunk, columns=columns, index=index),
+        _combine,
+        _aggregate,
+        meta=None,
+        split_every=split_every,
+        prefix="categorize",
+    ).compute(**kwargs)
+
+
+def _to_categories(part: Any, dtypes: dict[Any, pd.CategoricalDtype]) -> Any:
+    if _SELF in dtypes:
+        return part.astype(dtypes[_SELF])
+    columns = {c: d for c, d in dtypes.items() if c != _INDEX}
+    out = part.astype(columns) if columns else part
+    if _INDEX in dtypes:
+        index = pd.CategoricalIndex(out.index, dtype=dtypes[_INDEX], name=out.index.name)
+        out = out.set_axis(index)
+    return out
+
+
+def _wants(dtype: Any) -> bool:
+    """Whether ``categorize`` converts a column of this dtype by default."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return not has_known_categories(dtype)
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+
+
+def categorize(
+    frame: Any,
+    columns: Any = None,
+    index: bool | None = None,
+    split_every: int | None = None,
+    **compute_kwargs: Any,
+) -> Any:
+    """Convert columns (and the index) to categoricals with known categories; see
+    :meth:`CategorizeMixin.categorize`.  The categories are computed now, in one pass.
+
+    >>> import tessera.dataframe as dd
+    >>> df = dd.from_pandas(pd.DataFrame({"s": ["b", "a"]}, dtype=object), npartitions=2)
+    >>> categorize(df).compute().s.cat.categories.tolist()
+    ['a', 'b']
+    """
+    meta = frame.meta
+    if columns is None:
+        columns = [c for c, d in meta.dtypes.items() if _wants(d)]
+    elif not isinstance(columns, list | tuple | pd.Index):
+        columns = [columns]
+    frame._check_columns(list(columns))
+    if index is None:
+        index = _wants(meta.index.dtype)
+    if not columns and not index:
+        return frame
+    known = {c: meta[c].dtype for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)
+             and has_known_categories(meta[c].dtype)}  # fmt: skip
+    todo = [c for c in columns if c not in known]
+    dtypes: dict[Any, pd.CategoricalDtype] = dict(known)
+    if todo or index:
+        found = _find_categories(frame, todo, bool(index), split_every, compute_kwargs)
+        ordered = {c: getattr(meta[c].dtype, "ordered", False) for c in todo}
+        dtypes.update({c: pd.CategoricalDtype(found[c], ordered=ordered[c]) for c in todo})
+        if index:
+            dtypes[_INDEX] = pd.CategoricalDtype(found[_INDEX])
+    new_meta = _to_categories(meta, dtypes)
+    out = partitionwise(_to_categories, frame, dtypes, meta=new_meta, prefix="categorize")
+    if not index:
+        return out
+    unknown = (None,) * len(out.divisions)  # an unordered categorical index has no order
+    return new_collection(out.layers, out._name, out.meta, unknown)
+
+
+class CategorizeMixin:
+    """``DataFrame.categorize``."""
+
+    def categorize(
+        self,
+        columns: Any = None,
+        index: bool | None = None,
+        split_every: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Convert columns to ``category`` dtype with known categories (computed now).
+
+        Parameters
+        ----------
+        columns : list, optional
+            Columns to convert.  Default: every ``object`` or string column, and every
+            categorical column whose categories are unknown.
+        index : bool, optional
+            Also convert the index.  Default: if it is ``object``/string or an unknown
+            categorical.  Divisions become unknown then (categories are not ordered).
+        split_every : int, optional
+            Fan-in of the tree reduction that collects the distinct values.
+        **kwargs
+            Passed to ``compute`` (``scheduler=``...).
+
+        The categories are those ``astype("category")`` gives on the whole column:
+        sorted when the values can be sorted.
+
+        >>> import pandas as pd, tessera.dataframe as dd
+        >>> df = dd.from_dict({"a": ["y", "x", "y"], "n": [1, 2, 3]}, npartitions=2)
+        >>> df.categorize(["a"]).dtypes["a"]
+        CategoricalDtype(categories=['x', 'y'], ordered=False, categories_dtype=str)
+        """
+        return categorize(self, columns, index, split_every, **kwargs)
+
+
+# -- the .cat accessor -------------------------------------------------------------------
+def _identity(part: Any) -> Any:
+    return part
+
+
+class CategoricalAccessor(_Accessor):
+    """``Series.cat``: categories known statically, or made known by computing.
+
+    >>> import pandas as pd, tessera.dataframe as dd
+    >>> s = dd.from_pandas(pd.Series(["a", "b", "a"], dtype="category"), npartitions=2)
+    >>> s.cat.known, s.cat.ordered
+    (True, False)
+    >>> s.cat.add_categories(["z"]).cat.categories.tolist()
+    ['a', 'b', 'z']
+    >>> u = s.cat.as_unknown()
+    >>> u.cat.known
+    False
+    >>> u.cat.as_known().cat.categories.tolist()
+    ['a', 'b']
+    """
+
+    _accessor = "cat"
+    _kinds = "categorical"
+    _need_known = ("remove_categories", "rename_categories", "reorder_categories")
+
+    @property
+    def known(self) -> bool:
+        """Whether the categories are known without computing."""
+        return has_known_categories(self._series.meta)
+
+    def _require_known(self, what: str) -> None:
+        if not self.known:
+            raise NotImplementedError(
+                f".cat.{what} needs known categories, but this Series' categories are "
+                "unknown (they may differ between partitions). Call .cat.as_known() (or "
+                "df.categorize()) first."
+            )
+
+    @property
+    def categories(self) -> pd.Index:
+        """The categories (known categories only)."""
+        self._require_known("categories")
+        return self._series.meta.cat.categories
+
+    @property
+    def codes(self) -> Any:
+        """The integer codes of each value, -1 for missing (known categories only)."""
+        self._require_known("codes")
+        return self._call("codes", True)
+
+    def as_known(self, **kwargs: Any) -> Any:
+        """This Series with known categories (computes them now, unless already known);
+        ``kwargs`` go to ``compute``."""
+        series = self._series
+        if self.known:
+            return series
+        found = _find_categories(series, [_SELF], False, None, kwargs)
+        dtypes = {_SELF: pd.CategoricalDtype(found[_SELF], ordered=series.meta.cat.ordered)}
+        meta = _to_categories(series.meta, dtypes)
+        return partitionwise(_to_categories, series, dtypes, meta=meta, prefix="cat-as-known")
+
+    def as_unknown(self) -> Any:
+        """This Series with its categories marked unknown (nothing is computed)."""
+        if not self.known:
+            return self._series
+        meta = unknown_categories(self._series.meta)
+        return partitionwise(_identity, self._series, meta=meta, prefix="cat-as-unknown")
+
+    def remove_unused_categories(self) -> Any:
+        """Drop categories that no value uses anywhere (computes the used values now).
+
+        >>> import pandas as pd, tessera.dataframe as dd
+        >>> s = pd.Series(pd.Categorical(["b", "a"], categories=["c", "b", "a"]))
+        >>> out = dd.from_pandas(s, npartitions=2).cat.remove_unused_categories()
+        >>> out.cat.categories.tolist()
+        ['b', 'a']
+        """
+        series = self.as_known()
+        dtype = series.meta.dtype
+        used = set(series.dropna().unique().compute())
+        dtypes = {_SELF: pd.CategoricalDtype([c for c in dtype.categories if c in used],
+                                             dtype.ordered)}  # fmt: skip
+        meta = _to_categories(series.meta, dtypes)
+        return partitionwise(_to_categories, series, dtypes, meta=meta, prefix="cat-remove-unused")
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._need_known:
+            self._require_known(name)
+        return super().__getattr__(name)
+
+
+class CatAccessorMixin:
+    """``Series.cat``."""
+
+    @property
+    def cat(self) -> CategoricalAccessor:
+        """pandas' ``.cat`` accessor, lazily; see :class:`CategoricalAccessor`."""
+        return CategoricalAccessor(self)
