@@ -15,7 +15,9 @@ Map
   ``skew``, ``kurtosis`` from :mod:`~tessera.dataframe.moments`.
 
 Policy: a partition is centred on its own column means before the products are taken;
-results are float64 like pandas'.  Only ``method="pearson"`` is implemented.
+results are float64 like pandas'.  Only ``method="pearson"`` is implemented.  As in
+pandas, ``DataFrame.cov`` honours ``ddof`` only when no value is missing (else divides
+by ``n - 1``), and a covariance with ``n - ddof <= 0`` is ``+-inf`` (``NaN`` if zero).
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_dict({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 4.0, 6.0, 9.0]}, npartitions=3)
@@ -46,13 +48,15 @@ __all__ = ["CoMoments", "CorrelationMixin", "co_moments", "merge"]
 @dataclass(frozen=True)
 class CoMoments:
     """Pairwise count, means, squared deviations and co-moments of ``k`` columns; the
-    means are kept as ``ref + mean`` (``ref`` a value of the column)."""
+    means are kept as ``ref + mean`` (``ref`` a value of the column); ``rows`` counts the
+    rows, missing values or not."""
 
     n: np.ndarray
     ref: np.ndarray
     mean: np.ndarray
     m2: np.ndarray
     c: np.ndarray
+    rows: int
 
 
 def co_moments(part: pd.DataFrame, columns: list[Any]) -> CoMoments:
@@ -76,7 +80,7 @@ def co_moments(part: pd.DataFrame, columns: list[Any]) -> CoMoments:
     m2 = (xc**2).T @ present - sums * mean_c
     c = xc.T @ xc - sums * mean_c.T
     mean = np.where(n > 0, mean_c + shift[:, None], 0.0)
-    return CoMoments(n, np.repeat(ref[:, None], len(columns), axis=1), mean, m2, c)
+    return CoMoments(n, np.repeat(ref[:, None], len(columns), axis=1), mean, m2, c, len(x))
 
 
 def merge(a: CoMoments, b: CoMoments) -> CoMoments:
@@ -98,6 +102,7 @@ def merge(a: CoMoments, b: CoMoments) -> CoMoments:
         mean_a + delta * frac,
         a.m2 + b.m2 + delta**2 * weight,
         a.c + b.c + delta * delta.T * weight,
+        a.rows + b.rows,
     )
 
 
@@ -111,7 +116,11 @@ def _finish(
     m = _merge_all(parts)
     with np.errstate(divide="ignore", invalid="ignore"):
         if stat == "cov":
-            out = m.c / (m.n - ddof)
+            # as pandas: DataFrame.cov honours ddof only when no value is missing; with
+            # nothing left to divide by (n - ddof <= 0) a co-moment becomes +-inf (NaN if 0)
+            if not pair and (m.n < m.rows).any():
+                ddof = 1
+            out = np.where(m.n - ddof > 0, m.c / (m.n - ddof), m.c * np.inf)
         else:
             denom = np.sqrt(m.m2 * m.m2.T)
             out = np.where(denom > 0, m.c / denom, np.nan)

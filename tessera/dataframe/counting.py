@@ -48,15 +48,43 @@ def _counts(part: Any, dropna: bool) -> Any:
 
 
 def _merge_counts(parts: list[Any]) -> Any:
+    """The counts of ``parts`` added up by value, values in order of first appearance.
+
+    The values keep their objects and dtype: grouping by position codes, not by the
+    index, as pandas' concat and groupby would infer ``[None, 1]`` to be floats.
+    """
     joined = pd.concat(parts)
-    return joined.groupby(level=0, sort=False, dropna=False).sum()
+    index = joined.index
+    if parts[0].index.dtype == object:
+        index = pd.Index(np.concatenate([p.index.to_numpy() for p in parts]), dtype=object,
+                         name=index.name)  # fmt: skip
+    codes, _ = pd.factorize(index, use_na_sentinel=False)
+    sums = joined.groupby(codes, sort=True).sum()  # codes follow first appearance
+    first = np.unique(codes, return_index=True)[1]
+    return sums.set_axis(index.take(first))
 
 
-def _final_counts(parts: list[Any], ascending: bool, sort: bool, normalize: bool) -> Any:
+def _final_counts(
+    parts: list[Any], ascending: bool, sort: bool, normalize: bool, na_last: bool
+) -> Any:
     out = _merge_counts(parts)
+    if na_last:  # where pandas lists the missing value (so ties sort as in pandas)
+        missing = out.index.isna()
+        out = pd.concat([out[~missing], out[missing]])
     if normalize:
         out = (out / out.sum()).rename("proportion")
     return out.sort_values(ascending=ascending, kind="stable") if sort else out
+
+
+def _na_last(like: pd.Series) -> bool:
+    """Whether pandas' unsorted ``value_counts`` lists a missing value last wherever it
+    occurs (masked dtypes such as ``Int64`` do), rather than where it first occurs."""
+    try:
+        probe = pd.concat([pd.Series([None], dtype=like.dtype), nonempty(like).iloc[:1]])
+    except (TypeError, ValueError):  # the dtype holds no missing value
+        return False
+    counts = probe.value_counts(sort=False, dropna=False)
+    return len(counts) == 2 and bool(pd.isna(counts.index[-1]))
 
 
 def _memory(part: Any, kwargs: dict[str, Any]) -> Any:
@@ -96,11 +124,13 @@ class CountingMixin:
         if not isinstance(self.meta, pd.Series):
             raise NotImplementedError("DataFrame.value_counts is not implemented yet.")
         meta = nonempty(self.meta).value_counts(dropna=dropna, normalize=normalize)
+        final = partial(_final_counts, ascending=ascending, sort=sort, normalize=normalize,
+                        na_last=not dropna and _na_last(self.meta))  # fmt: skip
         return reduction(
             self,
             partial(_counts, dropna=dropna),
             _merge_counts,
-            partial(_final_counts, ascending=ascending, sort=sort, normalize=normalize),
+            final,
             meta,
             split_every,
             prefix="value-counts",

@@ -168,7 +168,7 @@ def _cum_apply(part: Any, carry: Any, op: str, skipna: bool) -> Any:
     if carry is None or len(part) == 0:
         return _scanned(part, op, skipna)
     joined = pd.concat([carry, _as_dtypes(part, carry)])
-    return _scanned(joined, op, skipna).iloc[1:]
+    return _scanned(joined, op, skipna).iloc[1:].set_axis(part.index)  # keeps a freq
 
 
 # -- fills --------------------------------------------------------------------------------
@@ -192,8 +192,10 @@ def _fill_apply(part: Any, carry: Any, how: str, limit: int | None) -> Any:
     if carry is None or len(part) == 0:
         return getattr(part, how)(limit=limit)
     if how == "ffill":
-        return pd.concat([carry, part]).ffill(limit=limit).iloc[len(carry) :]
-    return pd.concat([part, carry]).bfill(limit=limit).iloc[: len(part)]
+        filled = pd.concat([carry, part]).ffill(limit=limit).iloc[len(carry) :]
+    else:
+        filled = pd.concat([part, carry]).bfill(limit=limit).iloc[: len(part)]
+    return filled.set_axis(part.index)  # the partition's own index keeps its freq
 
 
 def _rowwise(part: Any, op: str, kwargs: dict[str, Any]) -> Any:

@@ -70,6 +70,8 @@ def _unary(op: Callable[..., Any]) -> Callable[..., Any]:
 class ElementwiseMixin:
     """Operators and element-wise pandas methods, partition by partition."""
 
+    meta: Any
+
     __add__ = _binary(operator.add)
     __radd__ = _binary(operator.add, True)
     __sub__ = _binary(operator.sub)

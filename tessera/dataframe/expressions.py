@@ -24,15 +24,50 @@ graph stays small and picklable).
 
 from __future__ import annotations
 
-import re
+import io
 import sys
+import tokenize
 from typing import Any
 
-from tessera.dataframe.graph import partitionwise
+from pandas.errors import UndefinedVariableError
+
+from tessera.dataframe.graph import nonempty, partitionwise
 
 __all__ = ["ExpressionMixin", "local_names"]
 
-_AT_NAME = re.compile(r"@([A-Za-z_]\w*)")
+
+def _closing_backtick(text: str, start: int) -> int:
+    """The position after the backtick closing a name opened before ``start`` (a doubled
+    backtick is one escaped backtick, as in pandas)."""
+    while (end := text.find("`", start)) >= 0 and text[end + 1 : end + 2] == "`":
+        start = end + 2
+    return len(text) if end < 0 else end + 1
+
+
+def _at_names(expr: str) -> list[str]:
+    """The names written ``@name`` in ``expr``, as pandas finds them: tokens, so an ``@``
+    inside a string literal or a backtick-quoted column name is not one.
+
+    >>> _at_names("a > @x and s == 'b@c' and `d@e` < @ y")
+    ['x', 'y']
+    """
+    names: list[str] = []
+    rest: str | None = expr
+    while rest:
+        text, rest, after_at = rest, None, False
+        lines = text.splitlines(keepends=True)
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                if tok.string == "`":  # skip the quoted name, tokenize what follows
+                    opened = sum(map(len, lines[: tok.start[0] - 1])) + tok.start[1] + 1
+                    rest = text[_closing_backtick(text, opened) :]
+                    break
+                if after_at and tok.type == tokenize.NAME:
+                    names.append(tok.string)
+                after_at = tok.type == tokenize.OP and tok.string == "@"
+        except (tokenize.TokenError, SyntaxError):
+            pass  # a malformed expression: pandas says what is wrong when the meta is made
+    return names
 
 
 def local_names(expr: str, depth: int, given: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -44,25 +79,29 @@ def local_names(expr: str, depth: int, given: dict[str, Any] | None = None) -> d
     >>> local_names("a > @y", depth=0)
     Traceback (most recent call last):
     ...
-    NameError: 'a > @y' uses @y, which is not defined where query/eval was called; ...
+    pandas.errors.UndefinedVariableError: 'a > @y' uses @y, which is not defined ...
     """
     if not isinstance(expr, str):
         raise TypeError(f"expr must be a string expression, got {type(expr).__name__}.")
     caller = sys._getframe(depth + 1)
     scope = {**caller.f_globals, **caller.f_locals, **(given or {})}
     found = {}
-    for name in _AT_NAME.findall(expr):
+    for name in _at_names(expr):
         if name not in scope:
-            raise NameError(
+            error = UndefinedVariableError(name, True)  # pandas' error, with a hint
+            error.args = (
                 f"{expr!r} uses @{name}, which is not defined where query/eval was called; "
-                f"define it there or pass local_dict={{{name!r}: value}}."
+                f"define it there or pass local_dict={{{name!r}: value}}.",
             )
+            raise error
         found[name] = scope[name]
     return found
 
 
 class ExpressionMixin:
     """``query`` and ``eval`` of DataFrames, partition by partition."""
+
+    meta: Any
 
     def query(self, expr: str, **kwargs: Any) -> Any:
         """Rows where the boolean expression ``expr`` holds (``@name`` refers to a variable).
@@ -75,7 +114,8 @@ class ExpressionMixin:
         if kwargs.pop("inplace", False):
             raise NotImplementedError("query(inplace=True) is not supported; assign the result.")
         kwargs["local_dict"] = local_names(expr, 1, kwargs.get("local_dict"))
-        return partitionwise(_query, self, expr, kwargs, prefix="query")
+        meta = _query(nonempty(self.meta), expr, kwargs)  # pandas' errors, now
+        return partitionwise(_query, self, expr, kwargs, meta=meta, prefix="query")
 
     def eval(self, expr: str, **kwargs: Any) -> Any:
         """Evaluate ``expr`` over the columns: a Series, or a frame for ``"z = ..."``.
@@ -88,7 +128,8 @@ class ExpressionMixin:
         if kwargs.pop("inplace", False):
             raise NotImplementedError("eval(inplace=True) is not supported; assign the result.")
         kwargs["local_dict"] = local_names(expr, 1, kwargs.get("local_dict"))
-        return partitionwise(_eval, self, expr, kwargs, prefix="eval")
+        meta = _eval(nonempty(self.meta), expr, kwargs)  # pandas' errors, now
+        return partitionwise(_eval, self, expr, kwargs, meta=meta, prefix="eval")
 
 
 def _query(part: Any, expr: str, kwargs: dict[str, Any]) -> Any:

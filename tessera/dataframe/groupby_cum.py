@@ -16,6 +16,9 @@ form a chain: partition ``i`` waits for the totals of partitions ``0..i-1`` (che
 one small frame per group), as in Dask.  Only ``skipna=True`` and ascending
 ``cumcount`` are supported.  As in pandas, rows whose key is missing (``dropna=True``)
 get NaN, which makes an integer result float in the partitions that hold such rows.
+Sums and products of narrow integers are taken in 64 bits and, as in pandas, narrowed
+back to the input's dtype unless a value overflows it (pandas then gives the whole
+column in 64 bits; here the partitions holding such values are).
 
 >>> import tessera.dataframe as dd
 >>> df = dd.from_dict({"k": [1, 2, 1, 1], "v": [1, 2, 3, 4]}, npartitions=3)
@@ -25,9 +28,11 @@ get NaN, which makes an integer result float in the partitions that hold such ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tessera.dataframe.graph import make_meta, merge_layers, new_collection
@@ -36,6 +41,14 @@ from tessera.hashing import tokenize
 __all__ = ["GroupByCumMixin"]
 
 _TOTAL = {"cumsum": "sum", "cumprod": "prod", "cummax": "max", "cummin": "min"}
+
+#: The 64-bit dtype of an integer kind, plain or masked.
+_WIDE: dict[tuple[str, bool], Any] = {
+    ("i", False): "int64",
+    ("u", False): "uint64",
+    ("i", True): "Int64",
+    ("u", True): "UInt64",
+}
 
 
 def _start() -> None:
@@ -63,6 +76,7 @@ class _Scan:
     method: str
     grouped: _Grouped
     kwargs: tuple[tuple[str, Any], ...] = ()
+    meta: Any = field(default=None, compare=False)  # the result's dtypes
 
     def totals(self, part: Any, *key_parts: Any) -> Any:
         g = self.grouped(part, key_parts)
@@ -85,10 +99,13 @@ class _Scan:
             return local
         keys = [k.to_numpy() for k in self.grouped.keys_of(part, key_parts)]
         rows = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(keys[0])
-        if self.method in ("cumsum", "cumcount"):
+        if self.method == "cumcount":
             return local + _rows(carry, rows, local, 0)
-        if self.method == "cumprod":
-            return local * _rows(carry, rows, local, 1)
+        if self.method in ("cumsum", "cumprod"):
+            plus = self.method == "cumsum"
+            before = _columns(_rows(carry, rows, local, 0 if plus else 1), _wide)
+            local = _columns(local, _wide)
+            return _columns(local + before if plus else local * before, _fit, self.meta)
         before = _rows(carry, rows, local, None)
         wins = before > local if self.method == "cummax" else before < local
         merged = local.mask(wins.fillna(False).astype(bool), before)  # NaN never wins
@@ -104,6 +121,45 @@ def _rows(carry: Any, rows: pd.Index, like: Any, fill: Any) -> Any:
     return pd.Series(aligned.array, index=like.index, name=like.name)
 
 
+def _columns(obj: Any, func: Callable[..., pd.Series], like: Any = None) -> Any:
+    """``func(column)`` (``func(column, dtype of like's column)`` when ``like`` is given)
+    on a Series or on each column of a DataFrame."""
+    if isinstance(obj, pd.Series):
+        return func(obj) if like is None else func(obj, like.dtype)
+    out = obj.copy(deep=False)
+    for i in range(obj.shape[1]):
+        column = obj.iloc[:, i]
+        out.isetitem(i, func(column) if like is None else func(column, like.dtypes.iloc[i]))
+    return out
+
+
+def _integer(dtype: Any) -> np.dtype | None:
+    """The NumPy integer dtype of ``dtype`` (or behind a masked ``Int8``...), else None."""
+    base = getattr(dtype, "numpy_dtype", dtype)
+    return base if isinstance(base, np.dtype) and base.kind in "iu" else None
+
+
+def _wide(column: pd.Series) -> pd.Series:
+    """An integer ``column`` in 64 bits (``int64``/``uint64``, ``Int64``/``UInt64`` when
+    masked), where pandas sums and multiplies it."""
+    base = _integer(column.dtype)
+    if base is None or base.itemsize == 8:
+        return column
+    return column.astype(_WIDE[base.kind, not isinstance(column.dtype, np.dtype)])
+
+
+def _fit(column: pd.Series, dtype: Any) -> pd.Series:
+    """``column`` as ``dtype`` (the input's integer dtype) when every value fits in it: as
+    pandas, a grouped cumsum/cumprod keeps a narrow dtype unless a value overflows it."""
+    target, values = _integer(dtype), column.dropna()
+    if target is None or _integer(column.dtype) is None or column.dtype == dtype:
+        return column
+    info = np.iinfo(target)
+    if len(values) and (values.min() < info.min or values.max() > info.max):
+        return column
+    return column.astype(dtype)
+
+
 class GroupByCumMixin:
     """``cumsum``, ``cumprod``, ``cummax``, ``cummin`` and ``cumcount`` (see the map)."""
 
@@ -115,7 +171,8 @@ class GroupByCumMixin:
 
     def _scan(self, method: str, **kwargs: Any) -> Any:
         meta = make_meta(getattr(self._fake(), method)(**kwargs))  # pandas validates
-        scan = _Scan(method, _Grouped(self._grouping(), self.selection), tuple(kwargs.items()))
+        grouped = _Grouped(self._grouping(), self.selection)
+        scan = _Scan(method, grouped, tuple(kwargs.items()), meta)
         frame, keys = self.frame, self._by_series
         inputs = [frame, *keys]
         token = tokenize(inputs, method, kwargs, self._grouping(), self.selection)

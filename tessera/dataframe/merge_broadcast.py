@@ -66,7 +66,7 @@ class Lookup:
     keys: pd.Index
     unique: bool
     dense: np.ndarray | None = None
-    low: Any = 0
+    low: int = 0
 
     @classmethod
     def build(cls, frame: pd.DataFrame, key: Any) -> Lookup:
@@ -76,11 +76,11 @@ class Lookup:
         keys = pd.Index(frame[key].to_numpy())
         values = keys.to_numpy()
         if len(values) and values.dtype.kind in "iu":
-            low = values.min()
-            span = int(values.max()) - int(low) + 1
+            low = int(values.min())
+            span = int(values.max()) - low + 1
             if span <= max(DENSE_SPAN * len(values), 2**16):
                 dense = np.full(span, -1, dtype=np.intp)
-                dense[values - low] = np.arange(len(values))
+                dense[_offsets(values, low)] = np.arange(len(values))
                 if np.count_nonzero(dense >= 0) == len(values):
                     return cls(frame, keys, True, dense, low)
                 return cls(frame, keys, False)
@@ -91,10 +91,21 @@ class Lookup:
         if self.dense is None:
             return np.asarray(self.keys.get_indexer(pd.Index(values, copy=False)))
         high = self.low + (len(self.dense) - 1)
-        inside = (values >= self.low) & (values <= high)
-        pos = self.dense[np.where(inside, values - self.low, 0)]
+        inside = (values >= self.low) & (values <= high)  # exact: the bounds are Python ints
+        pos = self.dense[_offsets(np.where(inside, values, self.low), self.low)]
         pos[~inside] = -1
         return np.asarray(pos)
+
+
+def _offsets(values: np.ndarray, low: int) -> np.ndarray:
+    """``values - low`` (all ``values >= low``, within a dense table's span) as positions,
+    taken in 64 bits so that narrow (``int8``) or unsigned (``uint64``) keys cannot wrap.
+
+    >>> _offsets(np.array([-100, 100], dtype=np.int8), -100).tolist()
+    [0, 200]
+    """
+    wide = values.astype(np.int64 if values.dtype.kind == "i" else np.uint64)
+    return (wide - wide.dtype.type(low)).astype(np.intp)
 
 
 @dataclass(frozen=True)

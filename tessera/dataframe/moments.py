@@ -143,12 +143,17 @@ def _statistic(m: Moments, stat: str, ddof: int) -> np.ndarray:
         return np.where((n >= 4) & ~flat, g2, np.nan)
 
 
-def _finish(parts: list[Moments], stat: str, ddof: int, skipna: bool, index: Any) -> Any:
+def _finish(
+    parts: list[Moments], stat: str, ddof: int, skipna: bool, index: Any, dtype: Any
+) -> Any:
+    """The statistic as pandas gives it: a Series with ``index`` of ``dtype`` (float32 for
+    float32 columns, Float64 for masked ones), or its one value when ``index`` is None."""
     m = _merge_all(parts)
     out = _statistic(m, stat, ddof)
     if not skipna:
         out = np.where(m.missing > 0, np.nan, out)
-    return np.float64(out[0]) if index is None else pd.Series(out, index=index)
+    result = pd.Series(out, index=index).astype(dtype)
+    return result.iloc[0] if index is None else result
 
 
 def pandas_meta(meta: Any, stat: str, **kwargs: Any) -> Any:
@@ -199,8 +204,10 @@ class MomentsMixin:
         if axis not in (None, 0, "index"):
             return partitionwise(_rowwise, self, stat, kw, meta=meta, prefix=f"{stat}-axis1")
         columns = None if series else list(meta.index)
+        # pandas' dtype: a Series' statistic is the value of its frame's
+        dtype = pandas_meta(self.meta.to_frame(), stat, **kw).dtype if series else meta.dtype
         finish = partial(_finish, stat=stat, ddof=ddof, skipna=skipna,
-                         index=None if series else meta.index)  # fmt: skip
+                         index=None if series else meta.index, dtype=dtype)  # fmt: skip
         return reduction(self, partial(moments, columns=columns), _merge_all, finish, meta,
                          split_every, prefix=stat)  # fmt: skip
 

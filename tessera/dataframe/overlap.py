@@ -107,7 +107,10 @@ def _overlap_chunk(
     out = func(pd.concat(pieces) if len(pieces) > 1 else part, *scalars)
     start = 0 if prev is None else len(prev)
     stop = len(out) - (0 if nxt is None else len(nxt))
-    return out.iloc[start:stop]
+    out = out.iloc[start:stop]
+    if getattr(part.index, "freq", None) is not None and out.index.equals(part.index):
+        return out.set_axis(part.index)  # the rows are the partition's: keep its freq
+    return out
 
 
 def _borrow(frame: Any, n: Window, last: bool) -> tuple[dict[str, Any], str | None]:
@@ -216,7 +219,10 @@ def _pct_change(part: Any, periods: int) -> Any:
 
 
 def _reach(periods: Any, method: str) -> tuple[int, int]:
-    if not isinstance(periods, int | np.integer) or isinstance(periods, bool):
+    """Rows borrowed before and after for ``periods`` that pandas accepted (``2.0`` for
+    ``diff``, ``True`` for ``shift``)."""
+    whole = isinstance(periods, float | np.floating) and float(periods).is_integer()
+    if not (whole or isinstance(periods, int | np.integer)):
         raise TypeError(f"{method}: periods must be an integer, got {periods!r}.")
     return max(int(periods), 0), max(-int(periods), 0)
 
@@ -255,11 +261,13 @@ class OverlapMixin:
         if freq is not None or axis not in (0, "index"):
             kw = {"freq": freq, "axis": axis, **kwargs}
             rowwise = axis not in (0, "index")
-            meta = nonempty(self.meta).shift(periods, **kw) if rowwise else self.meta
+            infer = isinstance(freq, str) and freq == "infer"  # needs the real index
+            checked = None if infer else nonempty(self.meta).shift(periods, **kw)  # errors now
+            meta = checked if rowwise and checked is not None else self.meta
             out = partitionwise(_shift, self, periods, kw, meta=meta, prefix="shift")
             return out if rowwise else _shifted_divisions(out, periods, freq)
+        meta = nonempty(self.meta).shift(periods, **kwargs)  # pandas' errors first
         before, after = _reach(periods, "shift")
-        meta = nonempty(self.meta).shift(periods, **kwargs)
         return map_overlap(_shift, self, before, after, periods, kwargs, meta=meta)
 
     def diff(self, periods: int = 1, axis: Any = 0) -> Any:
@@ -272,8 +280,8 @@ class OverlapMixin:
         if axis not in (0, "index"):
             meta = nonempty(self.meta).diff(periods, axis=axis)
             return partitionwise(_diff, self, periods, axis, meta=meta, prefix="diff")
+        meta = nonempty(self.meta).diff(periods)  # pandas' errors first
         before, after = _reach(periods, "diff")
-        meta = nonempty(self.meta).diff(periods)
         return map_overlap(_diff, self, before, after, periods, meta=meta)
 
     def pct_change(self, periods: int = 1, fill_method: None = None, freq: Any = None) -> Any:
@@ -289,8 +297,8 @@ class OverlapMixin:
                 "pct_change supports fill_method=None and freq=None only; call "
                 "ffill() first to fill missing values."
             )
+        meta = nonempty(self.meta).pct_change(periods)  # pandas' errors first
         before, after = _reach(periods, "pct_change")
-        meta = nonempty(self.meta).pct_change(periods)
         return map_overlap(_pct_change, self, before, after, periods, meta=meta)
 
     def rolling(

@@ -7,9 +7,10 @@ Map
   quantile, apply, aggregate`` with pandas' semantics.
 
 Policy: every method is one ``map_overlap`` call of the pandas method.  A window of ``w``
-rows borrows the ``w - 1`` rows before each partition (and ``w`` rows on each side when
-``center=True``); a time window (``"2h"``, on a datetime index with known divisions)
-borrows the rows within that span.  pandas validates the options when the window is
+rows borrows the ``w - 1`` rows before each partition (``w`` when ``closed`` is
+``"left"`` or ``"both"``, and ``w`` rows on each side when ``center=True``); a time
+window (``"2h"``, on a datetime index with known divisions) borrows the rows within that
+span.  pandas validates the options when the window is
 made, on a small fake partition.
 
 >>> import pandas as pd, tessera.dataframe as dd
@@ -60,7 +61,9 @@ class Rolling:
                                         "closed": closed}  # fmt: skip
         nonempty(obj.meta).rolling(**self.options)  # pandas checks the options
         if isinstance(window, int) and not isinstance(window, bool):
-            self.before, self.after = (window, window) if center else (max(window - 1, 0), 0)
+            # closed "left"/"both" windows reach one row further back than "right"/"neither"
+            reach = window if closed in ("left", "both") else max(window - 1, 0)
+            self.before, self.after = (window, window) if center else (reach, 0)
         else:
             self.before, self.after = window, window if center else 0
 

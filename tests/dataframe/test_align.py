@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandas.errors import UndefinedVariableError
 
 import tessera.dataframe as dd
 from tessera.dataframe.testing import assert_eq
@@ -58,10 +61,26 @@ def test_query_and_eval(pdf: pd.DataFrame, n: int) -> None:
     assert_eq(df.eval("w = x - k"), pdf.eval("w = x - k"))
 
 
+def test_at_signs_in_strings_and_quoted_names() -> None:
+    """Only ``@name`` outside string literals and backtick-quoted names is a variable."""
+    pdf = pd.DataFrame({"email": ["a@b", "c@d", "@e"], "a@b": [1, 2, 3]})
+    df = dd.from_pandas(pdf, npartitions=2)
+    e = 1  # noqa: F841 -- used by the @e in the query strings
+    for expr in ['email == "a@b"', "email != '@e' and `a@b` > @e", "`a@b` >= @ e"]:
+        assert_eq(df.query(expr), pdf.query(expr))
+    assert_eq(df.eval('email == "c@d"'), pdf.eval('email == "c@d"'))
+
+
 def test_query_errors(pdf: pd.DataFrame) -> None:
     df = dd.from_pandas(pdf, npartitions=2)
-    with pytest.raises(NameError, match=r"@missing.*local_dict"):
+    with pytest.raises(UndefinedVariableError, match=r"@missing.*local_dict"):
         df.query("x > @missing")
+    for expr in ["nope > 1", "x >", "x + "]:  # pandas' own errors, when called
+        for method in ("query", "eval"):
+            with pytest.raises(Exception) as expected:
+                getattr(pdf, method)(expr)
+            with pytest.raises(type(expected.value), match=re.escape(str(expected.value))):
+                getattr(df, method)(expr)
     with pytest.raises(NotImplementedError, match="assign the result"):
         df.query("x > 0", inplace=True)
     with pytest.raises(TypeError, match="string expression"):

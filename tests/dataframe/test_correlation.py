@@ -46,6 +46,22 @@ def test_ddof_numeric_only_and_empty_partitions(pdf: pd.DataFrame) -> None:
     assert_eq(sparse.cov(), expected.cov(), **CLOSE)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy: degrees of freedom <= 0
+@pytest.mark.parametrize("ddof", [-1, 0, 1, 2, 3, 5])
+@pytest.mark.parametrize("missing", [False, True])
+def test_cov_ddof_as_pandas(ddof: int, missing: bool) -> None:
+    """n - ddof <= 0 gives +-inf (NaN for a zero co-moment), never a negative variance;
+    DataFrame.cov honours ddof only when no value is missing (pandas' documented rule)."""
+    pdf = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [2.0, 5.0, 1.0], "c": [3.0, 3.0, 3.0]})
+    if missing:
+        pdf.loc[1, "a"] = np.nan
+    for n in (1, 2, 3):
+        df = dd.from_pandas(pdf, npartitions=n)
+        assert_eq(df.cov(ddof=ddof), pdf.cov(ddof=ddof), **CLOSE)
+        assert_eq(df.a.cov(df.b, ddof=ddof), pdf.a.cov(pdf.b, ddof=ddof), rtol=1e-9)
+        assert_eq(df.b.cov(df.c, ddof=ddof), pdf.b.cov(pdf.c, ddof=ddof), rtol=1e-9)
+
+
 def test_corr_constant_and_positional_arguments() -> None:
     pdf = pd.DataFrame({"a": [1.0, 2.0, 4.0, 3.0], "c": [5.0] * 4, "n": [np.nan] * 4})
     df = dd.from_pandas(pdf, npartitions=3)
@@ -80,6 +96,32 @@ def test_moments(pdf: pd.DataFrame, n: int, stat: str, skipna: bool) -> None:
     df = dd.from_pandas(num, npartitions=n)
     assert_eq(getattr(df, stat)(skipna=skipna), getattr(num, stat)(skipna=skipna), **CLOSE)
     assert_eq(getattr(df.z, stat)(skipna=skipna), getattr(num.z, stat)(skipna=skipna), rtol=1e-9)
+
+
+@pytest.mark.parametrize("stat", ["sem", "skew", "kurt"])
+@pytest.mark.parametrize("n", [1, 3])
+def test_moment_dtypes_as_pandas(stat: str, n: int) -> None:
+    """float32 columns give float32, masked ones Float64/Float32; lazy dtype == computed."""
+    pdf = pd.DataFrame(
+        {
+            "f": np.float32([1, 2, 3, 9, 4]),
+            "h": np.float16([1, 2, 3, 9, 4]),
+            "I": pd.array([1, 2, None, 9, 4], dtype="Int64"),
+            "F": pd.array([1, 2, 3, 9, None], dtype="Float32"),
+            "x": [1.0, 2.0, 3.0, 9.0, 4.0],
+        }
+    )
+    df = dd.from_pandas(pdf, npartitions=n)
+    for columns in (["f"], ["h"], ["I"], ["F"], ["f", "x"], ["f", "I"]):
+        assert_eq(getattr(df[columns], stat)(), getattr(pdf[columns], stat)(), rtol=1e-3)
+    for name in ["f", "I", "F", "x"]:
+        for rows in (5, 1):  # a value, then NaN (<NA> when masked) from one row
+            series = pdf[name].iloc[:rows]
+            got = getattr(dd.from_pandas(series, npartitions=n), stat)().compute()
+            want = getattr(series, stat)()
+            assert type(got) is type(want), (name, rows, got, want)
+            if rows > 1:
+                assert_eq(got, want, rtol=1e-3)
 
 
 def test_moment_options(pdf: pd.DataFrame) -> None:

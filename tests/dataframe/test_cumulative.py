@@ -96,6 +96,17 @@ def test_fills_axis1(pdf: pd.DataFrame) -> None:
     assert_eq(df.bfill(axis=1, limit=1), num.bfill(axis=1, limit=1))
 
 
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_regular_index_keeps_its_freq(n: int) -> None:
+    pdf = pd.DataFrame({"v": [1.0, 4.0, np.nan, 2.0, np.nan, 5.0]},
+                       index=pd.date_range("2020", periods=6, freq="h"))  # fmt: skip
+    df = dd.from_pandas(pdf, npartitions=n)
+    for op in ["cumsum", "cummax", "ffill", "bfill"]:
+        assert_eq(getattr(df, op)(), getattr(pdf, op)())  # the freq is compared too
+        assert_eq(getattr(df.v, op)(), getattr(pdf.v, op)())
+    assert_eq(df.ffill(limit=1), pdf.ffill(limit=1))
+
+
 def test_fill_bad_limit() -> None:
     s = dd.from_dict({"a": [1.0, None]}, npartitions=1).a
     with pytest.raises(ValueError, match="positive integer"):

@@ -53,6 +53,24 @@ def test_missing_keys() -> None:
                 assert_eq(getattr(g.v, op)(), getattr(pg.v, op)())
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "uint8", "uint32", "Int8", "UInt16", "bool"])
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+def test_narrow_integers_do_not_overflow(dtype: str, op: str) -> None:
+    """Sums and products are taken in 64 bits; the input's dtype is kept when they fit."""
+    keys = [1, 2, 1, 3, 2, 1]
+    for values in ([1, 0, 1, 1, 1, 1], [100, 0, 100, 100, 1, 100]):
+        pdf = pd.DataFrame({"k": keys, "u": pd.array(values, dtype=dtype), "v": keys})
+        fits = values[0] == 1 or dtype == "bool"
+        for n in (1, 2, 3):
+            df = dd.from_pandas(pdf, npartitions=n)
+            for got, expected in [
+                (getattr(df.groupby("k").u, op)(), getattr(pdf.groupby("k").u, op)()),
+                (getattr(df.groupby("k"), op)(), getattr(pdf.groupby("k"), op)()),
+            ]:
+                # pandas' dtype depends on the values: 64 bits only when one overflows
+                assert_eq(got if fits else got.compute(), expected)
+
+
 keyed = data_frames(
     [column("k", elements=st.integers(0, 3)), column("v", elements=st.integers(-9, 9))],
     index=range_indexes(min_size=0, max_size=30),

@@ -239,6 +239,10 @@ def test_lookup_plan_on_every_scheduler(scheduler: str) -> None:
         [0.5, np.nan, 3.0, -1.0],  # floats, NaN matches NaN as in pandas
         list(pd.to_datetime(["2001", "2000", "2003", "1999"])),
         np.array([3, 250, 7, 0], dtype="uint8"),
+        np.array([-100, 100, 120, -128], dtype="int8"),  # offsets beyond int8: no wrap
+        np.array([-30000, 0, 30000, 7], dtype="int16"),
+        np.array([2**64 - 1, 2**64 - 2, 2**64 - 5, 2**64 - 3], dtype="uint64"),  # dense
+        np.array([2**64 - 1, 2**63, 0, 2**63 + 9], dtype="uint64"),  # a wide range: hashed
     ],
 )
 @pytest.mark.parametrize("how", ["inner", "left"])

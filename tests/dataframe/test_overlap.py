@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -52,20 +53,57 @@ def test_shift_keeps_object_columns_and_axis1(pdf: pd.DataFrame) -> None:
     assert_eq(df[NUMERIC].diff(axis=1), pdf[NUMERIC].diff(axis=1))
 
 
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_regular_index_keeps_its_freq(n: int) -> None:
+    """Rows borrowed from neighbours are cut; the partition keeps its index and freq."""
+    pdf = pd.DataFrame({"v": [1.0, 4.0, np.nan, 2.0, 8.0, 5.0]},
+                       index=pd.date_range("2020", periods=6, freq="h"))  # fmt: skip
+    df = dd.from_pandas(pdf, npartitions=n)
+    ops = [
+        lambda d: d.shift(1),
+        lambda d: d.shift(-2),
+        lambda d: d.diff(),
+        lambda d: d.pct_change(),
+        lambda d: d.rolling(2).sum(),
+        lambda d: d.rolling("2h").mean(),
+        lambda d: d.v.rolling(3, center=True).max(),
+    ]
+    for f in ops:
+        assert_eq(f(df), f(pdf))  # the freq is compared too
+    got = df.map_overlap(lambda d: d.rolling(2).sum(), 1, 0)
+    assert_eq(got, pdf.rolling(2).sum())
+
+
+def test_shift_freq_errors_when_called() -> None:
+    pdf = pd.DataFrame({"v": [1.0, 2.0]}, index=pd.date_range("2020", periods=2, freq="h"))
+    df = dd.from_pandas(pdf, npartitions=2)
+    with pytest.raises(ValueError, match=r"freq.*fill_value"):
+        df.shift(1, freq="h", fill_value=0)  # as pandas, without a compute
+    with pytest.raises(ValueError, match="No axis named 2"):
+        df.shift(1, freq="h", axis=2)
+
+
 def test_shift_with_freq_moves_the_index() -> None:
     pdf = times()
     df = dd.from_pandas(pdf, npartitions=4)
     out = df.shift(2, freq="1h")
-    assert_eq(out, pdf.shift(2, freq="1h"), check_freq=False)
+    assert_eq(out, pdf.shift(2, freq="1h"))
     assert out.divisions[0] == df.divisions[0] + pd.Timedelta("2h")
     assert not df.shift(1, freq="MS").known_divisions  # months are not fixed spans
-    assert_eq(df.shift(1, freq="MS"), pdf.shift(1, freq="MS"), check_freq=False)
+    assert_eq(df.shift(1, freq="MS"), pdf.shift(1, freq="MS"))
 
 
 def test_periods_must_be_integers() -> None:
     s = dd.from_dict({"a": [1.0, 2.0]}, npartitions=2).a
-    with pytest.raises(TypeError, match="periods must be an integer"):
-        s.diff(1.5)  # type: ignore[arg-type]
+    expected = pd.Series([1.0, 2.0, 4.0])
+    for method, periods in [("diff", 1.5), ("diff", True), ("shift", 1.5), ("pct_change", "1")]:
+        with pytest.raises(Exception) as raised:  # pandas' own error type and message
+            getattr(expected, method)(periods)
+        with pytest.raises(type(raised.value), match=re.escape(str(raised.value))):
+            getattr(s, method)(periods)
+    lazy = dd.from_pandas(expected, npartitions=3)
+    assert_eq(lazy.diff(2.0), expected.diff(2.0))  # type: ignore[arg-type]
+    assert_eq(lazy.shift(True), expected.shift(True))
     with pytest.raises(NotImplementedError, match="fill_method"):
         s.pct_change(fill_method="ffill")  # type: ignore[arg-type]
 
@@ -124,7 +162,7 @@ def test_map_overlap_time_spans(n: int, before: Any, after: Any) -> None:
         )  # fmt: skip
 
     out = df.map_overlap(span_sum, before, after, meta=pdf)
-    assert_eq(out, span_sum(pdf), check_freq=False)
+    assert_eq(out, span_sum(pdf))
 
 
 def test_map_overlap_bad_windows(pdf: pd.DataFrame) -> None:

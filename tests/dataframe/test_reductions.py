@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,6 +94,25 @@ def test_value_counts(n: int, dropna: bool) -> None:
     assert_eq(ds.value_counts(split_every=2), s.value_counts())
     kw = {"normalize": True, "dropna": dropna}
     assert_eq(ds.value_counts(**kw, split_every=2), s.value_counts(**kw))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.array([1, 2, None, 3, 1, None, 2], dtype="Int64"),  # pandas lists <NA> last
+        pd.array([True, None, False, True, None, False, None], dtype="boolean"),
+        pd.array([1, 2, None, 3, 1, None, 2], dtype=object),  # None stays None, not NaN
+        pd.array(["b", None, "a", "b", None, "c", "a"], dtype="str"),
+        np.array([2.0, np.nan, 1.0, 2.0, np.nan, 3.0, 1.0]),
+    ],
+)
+def test_value_counts_missing_values_in_pandas_order(values: Any) -> None:
+    """Ties keep pandas' order, whichever partition first holds the missing value."""
+    for s in (pd.Series(values, name="v"), pd.Series(values[::-1], name="v")):
+        for n in (1, 2, 3):
+            ds = dd.from_pandas(s, npartitions=n)
+            for kw in ({}, {"ascending": True}, {"sort": False}, {"normalize": True}):
+                assert_eq(ds.value_counts(dropna=False, **kw), s.value_counts(dropna=False, **kw))
 
 
 @pytest.mark.parametrize("n", NPARTS)

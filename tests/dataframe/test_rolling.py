@@ -29,6 +29,22 @@ def test_row_windows(pdf: pd.DataFrame, n: int, window: int, center: bool) -> No
     assert_eq(got, num.z.rolling(window, min_periods=1, center=center).mean())
 
 
+@pytest.mark.parametrize("n", [1, 3, 10])
+@pytest.mark.parametrize("window", [1, 3])
+@pytest.mark.parametrize("closed", ["right", "left", "both", "neither"])
+def test_row_windows_closed(pdf: pd.DataFrame, n: int, window: int, closed: str) -> None:
+    """``closed="left"``/``"both"`` windows reach ``window`` rows back, across partitions."""
+    num = pdf[NUMERIC]
+    df = dd.from_pandas(num, npartitions=n)
+    for method in ["sum", "count", "max"]:
+        got = getattr(df.rolling(window, closed=closed, min_periods=1), method)()
+        assert_eq(got, getattr(num.rolling(window, closed=closed, min_periods=1), method)())
+    got = df.y.rolling(window, closed=closed).mean()
+    assert_eq(got, num.y.rolling(window, closed=closed).mean())
+    got = df.y.rolling(window, closed=closed, center=True).sum()
+    assert_eq(got, num.y.rolling(window, closed=closed, center=True).sum())
+
+
 def test_more_methods(pdf: pd.DataFrame) -> None:
     num = pdf[NUMERIC]
     df = dd.from_pandas(num, npartitions=7)
@@ -70,9 +86,9 @@ def test_time_windows(n: int, window: str, closed: str | None) -> None:
     pdf = times()
     df = dd.from_pandas(pdf, npartitions=n)
     got = df.rolling(window, closed=closed).sum()
-    assert_eq(got, pdf.rolling(window, closed=closed).sum(), check_freq=False)
+    assert_eq(got, pdf.rolling(window, closed=closed).sum())
     got = df.v.rolling(window, center=True).mean()
-    assert_eq(got, pdf.v.rolling(window, center=True).mean(), check_freq=False)
+    assert_eq(got, pdf.v.rolling(window, center=True).mean())
 
 
 @pytest.mark.parametrize("closed", ["left", "neither"])
@@ -80,7 +96,7 @@ def test_time_windows_closed(closed: str) -> None:
     pdf = times()
     df = dd.from_pandas(pdf, npartitions=5)
     got = df.rolling("90min", closed=closed).max()
-    assert_eq(got, pdf.rolling("90min", closed=closed).max(), check_freq=False)
+    assert_eq(got, pdf.rolling("90min", closed=closed).max())
 
 
 def test_bad_windows(pdf: pd.DataFrame) -> None:

@@ -240,6 +240,8 @@ def read_parquet(
     (2, CategoricalDtype(categories=[1, 2], ordered=False, categories_dtype=int32), [5, 7])
     """
     pa, pq, ds = import_pyarrow()
+    if filters is not None:
+        pq.filters_to_expression(filters)  # pyarrow's checks and errors, as in pandas
     hive: HiveColumns | None = None
     values: list[tuple[Any, ...]]
     if is_hive(path):

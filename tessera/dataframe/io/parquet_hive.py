@@ -13,7 +13,9 @@ Map
 - :func:`with_partitions` -- append a file's partition columns to a table read from it.
 - :func:`file_filters` -- the filters left for one file once its partition values are
   known: terms on partition columns are decided now (a file that fails them is pruned
-  without being opened), the rest is pushed into the file's reader.
+  without being opened), the rest is pushed into the file's reader.  pyarrow evaluates
+  each such term once, on the column's dictionary (:meth:`HiveColumns.passing`), so
+  literals are cast and type errors raised as ``pandas.read_parquet`` does.
 - :func:`directory_name` -- ``name=value`` for a writer (values %-escaped, a missing
   value as ``__HIVE_DEFAULT_PARTITION__``), as pyarrow reads them back.
 
@@ -23,10 +25,8 @@ Map
 
 from __future__ import annotations
 
-import operator
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -51,18 +51,6 @@ NULL_NAME = "__HIVE_DEFAULT_PARTITION__"
 #: What :func:`file_filters` returns for a file whose partition values rule it out.
 PRUNED = "pruned"
 
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "in": lambda v, options: v in options,
-    "not in": lambda v, options: v not in options,
-}
-
 
 def is_hive(path: Any) -> bool:
     """Whether ``path`` is a directory holding ``name=value`` subdirectories.
@@ -82,10 +70,48 @@ class HiveColumns:
 
     names: tuple[str, ...]
     dictionaries: tuple[Any, ...]
+    _passing: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def code(self, i: int, value: Any) -> int:
         """The position of ``value`` in column ``i``'s dictionary (-1: missing)."""
         return -1 if value is None else self.dictionaries[i].to_pylist().index(value)
+
+    def passing(self, term: tuple[Any, ...]) -> frozenset[int]:
+        """The codes of the values of ``term``'s column that pass it (-1: a missing value).
+
+        pyarrow evaluates the term once, on the column's dictionary and a null, so literals
+        are cast (``"1"`` matches ``1`` in ``in``), nulls compare false and mismatched
+        types raise, exactly as when ``pandas.read_parquet`` filters the dataset.
+
+        >>> import pyarrow as pa
+        >>> cols = HiveColumns(("k",), (pa.array([1, 10, 2], pa.int32()),))
+        >>> sorted(cols.passing(("k", "in", ["1", "2"]))), sorted(cols.passing(("k", "!=", 1)))
+        ([0, 2], [1, 2])
+        """
+        key = repr(term)
+        if key not in self._passing:
+            self._passing[key] = self._evaluate(term)
+        return self._passing[key]
+
+    def _evaluate(self, term: tuple[Any, ...]) -> frozenset[int]:
+        from tessera.dataframe.io.parquet import import_pyarrow
+
+        pa, pq, ds = import_pyarrow()
+        name = term[0]
+        values = self.dictionaries[self.names.index(name)]
+        column = pa.concat_arrays([values, pa.nulls(1, values.type)])
+        try:
+            keep = ds.dataset(pa.table({name: column})).to_table(
+                columns={"keep": pq.filters_to_expression([term])}
+            )
+        except (pa.ArrowException, TypeError) as e:
+            raise type(e)(
+                f"read_parquet: the filter {term!r} cannot compare the partition column "
+                f"{name!r} (read as {values.type}: {values.to_pylist()[:3]}...) with {term[2]!r}: "
+                f"{e}. Give a {values.type} value, as pandas.read_parquet needs."
+            ) from e
+        mask = keep.column("keep").to_pylist()
+        return frozenset(-1 if i == len(values) else i for i, ok in enumerate(mask) if ok)
 
 
 def _files_below(folder: str, suffixes: tuple[str, ...]) -> list[str]:
@@ -161,36 +187,26 @@ def with_partitions(table: Any, columns: HiveColumns, values: tuple[Any, ...], w
 
 def _decide(term: Any, columns: HiveColumns, values: tuple[Any, ...]) -> bool | None:
     """A filter term on a partition column: True or False; None for another column."""
-    name, op, literal = term
-    if name not in columns.names:
+    if term[0] not in columns.names:
         return None
-    if op not in _OPS:
-        raise ValueError(
-            f"read_parquet: unknown filter operator {op!r} in {term!r}; use one of {sorted(_OPS)}."
-        )
-    value = values[columns.names.index(name)]
-    if value is None:  # a missing value satisfies no comparison, as in pyarrow
-        return False
-    try:
-        return bool(_OPS[op](value, literal))
-    except TypeError as e:
-        raise TypeError(
-            f"read_parquet: the filter {term!r} compares the partition column {name!r} "
-            f"(values like {value!r}) with {literal!r}; give a value of the same type."
-        ) from e
+    i = columns.names.index(term[0])
+    return columns.code(i, values[i]) in columns.passing(term)
 
 
 def file_filters(filters: Any, columns: HiveColumns, values: tuple[Any, ...]) -> Any:
     """The DNF ``filters`` for one file with partition ``values``: :data:`PRUNED` when no
     row can pass, None when every row passes, else the terms on the file's own columns.
 
-    >>> cols = HiveColumns(("k",), ())
+    >>> import pyarrow as pa
+    >>> cols = HiveColumns(("k",), (pa.array([1, 2], pa.int32()),))
     >>> file_filters([("k", "==", 1), ("v", ">", 0)], cols, (1,))
     [[('v', '>', 0)]]
     >>> file_filters([[("k", "==", 2)], [("k", "in", [1])]], cols, (1,)) is None
     True
     >>> file_filters([("k", ">", 5)], cols, (1,))
     'pruned'
+    >>> file_filters([("k", "in", ["1", "2"])], cols, (1,)) is None  # cast, as pyarrow does
+    True
     """
     if filters is None:
         return None
