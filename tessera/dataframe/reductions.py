@@ -86,17 +86,32 @@ def _combine(parts: list[Any], op: str) -> Any:
 
 
 def _aggregate(
-    parts: list[Any], op: str, kwargs: dict[str, Any], empty: Any, series: bool, ddof: int
+    parts: list[Any],
+    op: str,
+    kwargs: dict[str, Any],
+    empty: Any,
+    series: bool,
+    ddof: int,
+    dtype: Any = None,
 ) -> Any:
     r = _combine(parts, op)
     if r is None:
         r = getattr(_frame(empty), op)(**kwargs)
-    elif op == "mean":
-        r = r[0] / r[1]
-    elif op == "var":
-        n, _, m2 = r
-        r = (m2 / (n - ddof)).where(n - ddof > 0, np.nan)
+    elif op in ("mean", "var"):
+        if op == "mean":
+            r = r[0] / r[1]
+        else:
+            n, _, m2 = r
+            r = (m2 / (n - ddof)).where(n - ddof > 0, np.nan)
+        r = _as_pandas_float(r, dtype)
     return r.iloc[0] if series else r
+
+
+def _as_pandas_float(r: pd.Series, dtype: Any) -> pd.Series:
+    """``r`` in pandas' result dtype when that is a narrower NumPy float (float32 input
+    gives a float32 mean in pandas; the partial sums are float64)."""
+    narrow = isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8
+    return r.astype(dtype) if narrow else r
 
 
 def _sum_values(parts: list[Any]) -> Any:
@@ -138,7 +153,7 @@ class ReductionMixin(CountingMixin):
         if op in ("var", "std"):
             kwargs.pop("ddof")
         agg = partial(_aggregate, op=pandas_op, kwargs=kwargs, empty=self.meta,
-                      series=series, ddof=ddof)  # fmt: skip
+                      series=series, ddof=ddof, dtype=getattr(meta, "dtype", None))  # fmt: skip
         out = reduction(
             self,
             partial(_chunk, op=pandas_op, kwargs=kwargs),

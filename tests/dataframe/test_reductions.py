@@ -178,3 +178,15 @@ def test_axis1_keywords_and_errors(pdf: pd.DataFrame) -> None:
 def test_axis1_schedulers(pdf: pd.DataFrame, scheduler: str) -> None:
     df = dd.from_pandas(pdf[NUMERIC], npartitions=3)
     assert_eq(df.mean(axis=1), pdf[NUMERIC].mean(axis=1), scheduler=scheduler)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("op", ["mean", "var", "std"])
+def test_narrow_floats_keep_pandas_dtype(n: int, op: str) -> None:
+    pdf = pd.DataFrame({"a": np.linspace(0, 1, 9, dtype="float32"), "c": np.arange(9)})
+    df = dd.from_pandas(pdf, npartitions=n)
+    assert_eq(getattr(df[["a"]], op)(), getattr(pdf[["a"]], op)(), rtol=1e-6)
+    assert_eq(getattr(df, op)(), getattr(pdf, op)())  # mixed columns: float64, as pandas
+    got, want = getattr(df.a, op)().compute(), getattr(pdf.a, op)()
+    assert type(got) is type(want) is np.float32
+    assert np.isclose(got, want, rtol=1e-6)
