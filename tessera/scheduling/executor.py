@@ -23,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from queue import Empty, SimpleQueue
+from queue import SimpleQueue
 from typing import Any
 
 from tessera.scheduling.batch import Batch, Outcome, in_worker
 from tessera.scheduling.callbacks import Callback
-from tessera.scheduling.local import check_num_workers, default_num_workers, run_graph
+from tessera.scheduling.local import check_num_workers, default_num_workers, run_graph, take_all
 from tessera.scheduling.pool import _pickling_error
 from tessera.scheduling.serialize import BatchPicklingError, pack_batch, serve, unpack_outcome
 
@@ -76,12 +76,7 @@ class PickledBackend:
 
     def wait(self) -> list[Outcome]:
         """Return finished batches, blocking for at least one."""
-        items = [self.done.get()]
-        while True:
-            try:
-                items.append(self.done.get_nowait())
-            except Empty:
-                break
+        items = take_all(self.done)
         outs = []
         for number, data, exc in items:
             self.futures.pop(number, None)

@@ -7,6 +7,14 @@ Map
   same nested structure as the keys.
 - :func:`default_num_workers` -- the number of cores this process may use.
 - :func:`check_num_workers` -- validate a ``num_workers`` argument.
+- :func:`take_all` -- a backend's wait for finished work that Ctrl-C can always end;
+  ``WAKE_SECONDS`` -- the longest any backend's wait blocks before it looks again.
+
+Ctrl-C: Python runs signal handlers in the main thread only, between bytecodes.  A
+SIGINT that the OS delivers to another thread, or to the main thread just as it enters a
+C-level wait (a lock, a queue, ``poll``), does not end that wait, so the
+``KeyboardInterrupt`` would wait for the next result.  Hence no wait in a compute's
+thread blocks for longer than ``WAKE_SECONDS`` at a time.
 
 >>> from operator import add
 >>> run_graph({"a": 1, "b": (add, "a", 1)}, ["a", ["b"]], None)
@@ -17,13 +25,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from contextlib import suppress
+from queue import Empty, SimpleQueue
+from typing import Any, TypeVar
 
 from tessera.scheduling.callbacks import Callback, active_callbacks
 from tessera.scheduling.engine import Backend, execute
 from tessera.scheduling.graph import compile_graph, flatten_keys
 
-__all__ = ["check_num_workers", "default_num_workers", "run_graph"]
+__all__ = ["WAKE_SECONDS", "check_num_workers", "default_num_workers", "run_graph", "take_all"]
+
+T = TypeVar("T")
+
+#: The longest a compute's thread blocks in one wait before it runs pending signal
+#: handlers (see the module docstring): the worst extra delay of a Ctrl-C.
+WAKE_SECONDS = 0.1
 
 
 def default_num_workers() -> int:
@@ -53,6 +69,28 @@ def check_num_workers(num_workers: object) -> int | None:
     if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1:
         raise ValueError(f"num_workers must be a positive integer or None, got {num_workers!r}.")
     return num_workers
+
+
+def take_all(q: SimpleQueue[T]) -> list[T]:
+    """Block until ``q`` holds an item, then take every item it holds.
+
+    The wait wakes every ``WAKE_SECONDS``, so a Ctrl-C always ends it promptly.
+
+    >>> q: SimpleQueue[int] = SimpleQueue()
+    >>> q.put(1)
+    >>> q.put(2)
+    >>> take_all(q)
+    [1, 2]
+    """
+    items: list[T] = []
+    while not items:
+        with suppress(Empty):
+            items.append(q.get(timeout=WAKE_SECONDS))
+    while True:
+        try:
+            items.append(q.get_nowait())
+        except Empty:
+            return items
 
 
 def _pack(keys: Any, values: Iterable[Any]) -> Any:

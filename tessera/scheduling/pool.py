@@ -15,7 +15,8 @@ nothing else, and Ctrl-C kills exactly the busy workers.
 
 Policy: one batch per worker at a time (a worker never has a second message waiting, so
 the pipes cannot fill up in both directions); workers ignore SIGINT, the parent decides;
-workers exit when their pipe closes.
+workers exit when their pipe closes.  The parent's waits wake every
+:data:`~tessera.scheduling.local.WAKE_SECONDS` so that Ctrl-C is never missed.
 
 >>> pool = get_pool("spawn")
 >>> pool is get_pool("spawn")
@@ -33,6 +34,7 @@ from typing import Any
 
 from tessera.errors import SerializationError
 from tessera.scheduling.batch import Batch, Outcome
+from tessera.scheduling.local import WAKE_SECONDS
 from tessera.scheduling.serialize import (
     BatchPicklingError,
     pack_batch,
@@ -109,7 +111,7 @@ class ProcessPool:
                     got.append(w)
                 if got:
                     return got
-                self.cond.wait()
+                self.cond.wait(WAKE_SECONDS)
 
     def give_back(self, workers: list[Worker]) -> None:
         """Return workers after a compute; dead or busy ones are dropped."""
@@ -193,7 +195,10 @@ class ProcessBackend:
     def wait(self) -> list[Outcome]:
         """Block until a busy worker answers or dies."""
         busy = [w for w in self.workers if w.batch is not None]
-        ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy]))
+        watched = [w.conn for w in busy] + [w.proc.sentinel for w in busy]
+        ready: set[Any] = set()
+        while not ready:
+            ready = set(wait(watched, timeout=WAKE_SECONDS))
         outs = []
         for w in busy:
             number = w.batch

@@ -26,12 +26,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from queue import Empty, SimpleQueue
+from queue import SimpleQueue
 from typing import Any
 
 from tessera.scheduling.batch import Batch, Outcome, TaskFailure, in_worker, run_batch
 from tessera.scheduling.callbacks import Callback
-from tessera.scheduling.local import check_num_workers, default_num_workers, run_graph
+from tessera.scheduling.local import (
+    check_num_workers,
+    default_num_workers,
+    run_graph,
+    take_all,
+)
 
 __all__ = ["ThreadBackend", "default_pool", "get"]
 
@@ -93,12 +98,7 @@ class ThreadBackend:
 
     def wait(self) -> list[Outcome]:
         """Return the batches finished so far, blocking for at least one."""
-        outs = [self.done.get()]
-        while True:
-            try:
-                outs.append(self.done.get_nowait())
-            except Empty:
-                break
+        outs = take_all(self.done)
         for o in outs:
             self.futures.pop(o.number, None)
         return outs

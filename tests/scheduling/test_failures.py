@@ -45,17 +45,26 @@ def test_pool_is_kept_warm_between_computes() -> None:
     assert os.getpid() not in first
 
 
-def _interrupt_main_when(
-    started: threading.Event, give_up: threading.Event | None = None
+#: Which thread receives the SIGINT.  A user's Ctrl-C is a process-directed signal: the
+#: kernel may deliver it to any thread, and even one sent to the main thread can land just
+#: as it starts a C-level wait, before the wait can notice it.  Python runs the handler in
+#: the main thread only when that thread next runs bytecode, so a scheduler whose main
+#: thread blocks without a timeout never raises the KeyboardInterrupt (the test hangs).
+RECEIVERS = ["main-thread", "other-thread"]
+
+
+def _interrupt_when(
+    started: threading.Event, give_up: threading.Event, receiver: str
 ) -> threading.Thread:
-    """Send SIGINT to the main thread once ``started`` is set (not if ``give_up`` is)."""
+    """Send SIGINT to ``receiver`` once ``started`` is set (not if ``give_up`` is)."""
     main = threading.main_thread().ident
     assert main is not None
 
     def fire() -> None:
         started.wait()
-        if give_up is None or not give_up.is_set():
-            signal.pthread_kill(main, signal.SIGINT)
+        if not give_up.is_set():
+            target = main if receiver == "main-thread" else threading.get_ident()
+            signal.pthread_kill(target, signal.SIGINT)
 
     t = threading.Thread(target=fire, name="tessera-test-interrupter")
     t.start()
@@ -69,19 +78,23 @@ def sigint_default() -> Iterator[None]:
     signal.signal(signal.SIGINT, old)
 
 
-def test_ctrl_c_with_threads_stops_promptly(sigint_default: None) -> None:
+@pytest.mark.parametrize("receiver", RECEIVERS)
+def test_ctrl_c_with_threads_stops_promptly(sigint_default: None, receiver: str) -> None:
     started, release = threading.Event(), threading.Event()
+    running: list[int] = []
     ran: list[int] = []
 
     def blocker(x: int) -> int:
-        started.set()
+        running.append(x)
+        if len(running) >= 2:  # both workers busy: the compute now waits for a result
+            started.set()
         release.wait()
         ran.append(x)
         return x
 
     dsk: dict[Any, Any] = {("t", i): (blocker, i) for i in range(100)}
     give_up = threading.Event()
-    t = _interrupt_main_when(started, give_up)
+    t = _interrupt_when(started, give_up, receiver)
     try:
         with pytest.raises(KeyboardInterrupt):
             threaded.get(dsk, list(dsk), num_workers=2)
@@ -95,7 +108,10 @@ def test_ctrl_c_with_threads_stops_promptly(sigint_default: None) -> None:
     assert len(ran) <= 4
 
 
-def test_ctrl_c_with_processes_kills_busy_workers(sigint_default: None, tmp_path: Any) -> None:
+@pytest.mark.parametrize("receiver", RECEIVERS)
+def test_ctrl_c_with_processes_kills_busy_workers(
+    sigint_default: None, tmp_path: Any, receiver: str
+) -> None:
     fifo = str(tmp_path / "started")
     os.mkfifo(fifo)
     started, give_up = threading.Event(), threading.Event()
@@ -110,7 +126,7 @@ def test_ctrl_c_with_processes_kills_busy_workers(sigint_default: None, tmp_path
 
     watcher = threading.Thread(target=watch, name="tessera-test-watcher")
     watcher.start()
-    t = _interrupt_main_when(started, give_up)
+    t = _interrupt_when(started, give_up, receiver)
     try:
         with pytest.raises(KeyboardInterrupt):
             mp_get.get({"x": (_announce_then_block, fifo)}, "x")
