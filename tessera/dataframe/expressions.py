@@ -103,6 +103,16 @@ class ExpressionMixin:
 
     meta: Any
 
+    def _expression(self, func: Any, expr: str, kwargs: dict[str, Any]) -> Any:
+        """``func(part, expr, kwargs)`` per partition, ``@names`` looked up in the caller
+        of ``query``/``eval`` (two frames up), pandas' errors raised now."""
+        name = func.__name__.strip("_")
+        if kwargs.pop("inplace", False):
+            raise NotImplementedError(f"{name}(inplace=True) is not supported; assign the result.")
+        kwargs["local_dict"] = local_names(expr, 2, kwargs.get("local_dict"))
+        meta = func(nonempty(self.meta), expr, kwargs)
+        return partitionwise(func, self, expr, kwargs, meta=meta, prefix=name)
+
     def query(self, expr: str, **kwargs: Any) -> Any:
         """Rows where the boolean expression ``expr`` holds (``@name`` refers to a variable).
 
@@ -111,11 +121,7 @@ class ExpressionMixin:
         >>> df.query("a != 2").compute().a.tolist()
         [1, 3]
         """
-        if kwargs.pop("inplace", False):
-            raise NotImplementedError("query(inplace=True) is not supported; assign the result.")
-        kwargs["local_dict"] = local_names(expr, 1, kwargs.get("local_dict"))
-        meta = _query(nonempty(self.meta), expr, kwargs)  # pandas' errors, now
-        return partitionwise(_query, self, expr, kwargs, meta=meta, prefix="query")
+        return self._expression(_query, expr, kwargs)
 
     def eval(self, expr: str, **kwargs: Any) -> Any:
         """Evaluate ``expr`` over the columns: a Series, or a frame for ``"z = ..."``.
@@ -125,11 +131,7 @@ class ExpressionMixin:
         >>> df.eval("c = a * b").compute().c.tolist()
         [3, 8]
         """
-        if kwargs.pop("inplace", False):
-            raise NotImplementedError("eval(inplace=True) is not supported; assign the result.")
-        kwargs["local_dict"] = local_names(expr, 1, kwargs.get("local_dict"))
-        meta = _eval(nonempty(self.meta), expr, kwargs)  # pandas' errors, now
-        return partitionwise(_eval, self, expr, kwargs, meta=meta, prefix="eval")
+        return self._expression(_eval, expr, kwargs)
 
 
 def _query(part: Any, expr: str, kwargs: dict[str, Any]) -> Any:
