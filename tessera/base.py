@@ -55,7 +55,7 @@ from typing import Any
 from tessera.hashing import tokenize
 from tessera.scheduling.graph import flatten_keys
 from tessera.scheduling.optimize import optimize_graph
-from tessera.scheduling.registry import get_scheduler
+from tessera.scheduling.registry import get_scheduler, local_workers
 
 __all__ = [
     "Collection",
@@ -256,7 +256,8 @@ def compute(
     schedule = get_scheduler(
         scheduler if scheduler is not None else get, default=_default_scheduler(collections)
     )
-    dsk = _graph_of(collections, optimize_graph)
+    workers = local_workers(schedule, kwargs.get("num_workers"))
+    dsk = _graph_of(collections, optimize_graph, workers=workers)
     keys = [c.__tessera_keys__() for c in collections]
     posts = [c.__tessera_postcompute__() for c in collections]
     results = schedule(dsk, keys, **kwargs)
@@ -288,7 +289,8 @@ def persist(
     schedule = get_scheduler(
         scheduler if scheduler is not None else get, default=_default_scheduler(collections)
     )
-    dsk = _graph_of(collections, optimize_graph)
+    workers = local_workers(schedule, kwargs.get("num_workers"))
+    dsk = _graph_of(collections, optimize_graph, workers=workers)
     keys = [flatten_keys(c.__tessera_keys__()) for c in collections]
     flat_keys = [k for ks in keys for k in ks]
     # a cluster scheduler leaves the results on its cluster and returns handles to them

@@ -237,7 +237,7 @@ def optimize(dsk: Mapping[Any, Any], keys: Any, **kwargs: Any) -> dict[Any, Any]
     from tessera.bag.pipeline import fuse_pipelines
 
     fused = fuse_pipelines(materialize_spill_dirs(dsk), keys)
-    return optimize_graph(group_leaves(fused, keys), keys, **kwargs)
+    return optimize_graph(group_leaves(fused, keys, kwargs.get("workers")), keys, **kwargs)
 
 
 _BUILTIN_TYPES = (

@@ -9,8 +9,6 @@ Map
   it or into the leaf) are gathered into a few :class:`LeafGroup` tasks.
 - :class:`LeafGroup` -- one task: make each partition, reduce it, combine the partials
   (a counter is counted into in place: :func:`~tessera.bag.aggregations.accumulator`).
-- :func:`workers_of_local_schedulers` -- the parallelism to keep: at least
-  :data:`PER_WORKER` leaf tasks per worker.
 
 Why: with processes, every partial result is pickled in the worker, unpickled in the
 parent, pickled again for the aggregate's worker and unpickled there, then merged.  A
@@ -19,9 +17,12 @@ cost a third of the counting itself.  Gathered, only a few travel, and the words
 counted into one counter per group as in a plain loop.
 
 Policy: the number of leaf tasks never falls below :data:`PER_WORKER` per worker of the
-local schedulers (``config["num-workers"]``, else one per core), so every worker still
-has work; a leaf or a source that anyone else uses, or that was asked for, is left
-alone; a group is consecutive partitions.
+scheduler that will run the graph (``compute`` passes
+:func:`~tessera.scheduling.registry.local_workers`: ``num_workers``,
+``config["num-workers"]``, else one per core), so every worker still has work; when that
+number is unknown (a cluster, an executor) nothing is grouped; a leaf or a source that
+anyone else uses, or that was asked for, is left alone; a group is consecutive
+partitions.
 
 >>> from tessera.bag.graph import Literal
 >>> from tessera.bag.tree import Aggregate, PerPartition
@@ -46,7 +47,7 @@ from tessera.bag.aggregations import accumulator
 from tessera.bag.tree import Aggregate, PerPartition, no_result
 from tessera.scheduling.graph import flatten_keys, get_dependencies
 
-__all__ = ["PER_WORKER", "LeafGroup", "group_leaves", "workers_of_local_schedulers"]
+__all__ = ["PER_WORKER", "LeafGroup", "group_leaves"]
 
 #: Leaf tasks kept per worker (more balance the load, fewer move fewer partials).
 PER_WORKER = 1
@@ -94,23 +95,11 @@ class LeafGroup:
         return partials[0] if len(partials) == 1 else self.combine(partials)
 
 
-def workers_of_local_schedulers() -> int:
-    """``config["num-workers"]``, else the number of cores.
-
-    >>> workers_of_local_schedulers() >= 1
-    True
-    """
-    from tessera import config
-    from tessera.scheduling.local import default_num_workers
-
-    return max(int(config.get("num-workers", None) or default_num_workers()), 1)
-
-
 def group_leaves(dsk: Mapping[Any, Any], keys: Any, workers: int | None = None) -> dict[Any, Any]:
     """Return ``dsk`` with the leaves of its tree reductions gathered (module docstring).
 
-    At least :data:`PER_WORKER` leaf tasks per worker are kept; ``workers`` defaults to
-    :func:`workers_of_local_schedulers`.
+    At least :data:`PER_WORKER` leaf tasks per worker are kept; with ``workers=None``
+    (unknown) every leaf stays its own task.
 
     >>> from tessera.bag.graph import Literal
     >>> dsk = {"s": (Literal([1]),), "p": (PerPartition(sum, True), "s"),
@@ -146,13 +135,12 @@ def group_leaves(dsk: Mapping[Any, Any], keys: Any, workers: int | None = None) 
                     found.append((k, leaves))
     if not found:
         return dict(dsk)
-    wanted = PER_WORKER * (workers if workers is not None else workers_of_local_schedulers())
-    per_node = math.ceil(wanted / len(found))
+    per_node = None if workers is None else math.ceil(PER_WORKER * workers / len(found))
     out = dict(dsk)
     for k, leaves in found:
         agg, inputs = out[k]
         combine = Aggregate(agg.func, False, None)
-        size = math.ceil(len(leaves) / per_node)
+        size = 1 if per_node is None else math.ceil(len(leaves) / per_node)
         if size < 2:  # one leaf per task; a source that streams still streams
             for x, (per, src) in zip(inputs, leaves, strict=True):
                 if per.streams and callable(getattr(src, "iterable", None)):

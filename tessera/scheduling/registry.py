@@ -6,6 +6,8 @@ Map
   the collections' default) into a ``get(dsk, keys, **kwargs)`` function.
 - :func:`register_scheduler`, :func:`unregister_scheduler` -- add or remove a name.
 - :data:`NAMES` -- the built-in names.
+- :func:`local_workers` -- how many workers a local scheduler will use (``None`` for
+  any other scheduler), for optimizers that size tasks by it.
 
 Precedence: the ``scheduler=`` argument, then ``config.get("scheduler")``, then the
 collections' default, then threads.  A scheduler is a name, a get function, a
@@ -32,7 +34,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-__all__ = ["NAMES", "get_scheduler", "register_scheduler", "unregister_scheduler"]
+__all__ = ["NAMES", "get_scheduler", "local_workers", "register_scheduler", "unregister_scheduler"]
 
 GetFunction = Callable[..., Any]
 
@@ -127,3 +129,27 @@ def get_scheduler(scheduler: Any = None, *, default: Any = None) -> GetFunction:
     if default is not None:
         return _resolve(default)
     return _resolve("threads")
+
+
+def local_workers(get: GetFunction, num_workers: Any = None) -> int | None:
+    """The number of workers ``get`` will run a graph on, if it is a local scheduler.
+
+    ``num_workers`` (the compute's keyword), else ``config.get("num-workers")``, else one
+    per core; the synchronous scheduler has one.  ``None`` for anything else (a cluster,
+    an executor, a user's function): its parallelism is not known here.
+
+    >>> local_workers(get_scheduler("sync")), local_workers(get_scheduler("threads"), 3)
+    (1, 3)
+    >>> local_workers(lambda dsk, keys, **kwargs: None) is None
+    True
+    """
+    from tessera import config
+    from tessera.scheduling.local import default_num_workers
+
+    module = getattr(get, "__module__", None)
+    local = (NAMES["sync"], NAMES["threads"], NAMES["processes"])
+    if module not in local or get is not importlib.import_module(module).get:
+        return None
+    if module == NAMES["sync"]:
+        return 1
+    return max(int(num_workers or config.get("num-workers", None) or default_num_workers()), 1)

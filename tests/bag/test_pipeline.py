@@ -15,12 +15,13 @@ import tessera.bag as db
 from tessera.bag.partitions import Flatten, MapElements, Select, SplitWords
 from tessera.bag.pipeline import Pipeline, fuse_pipelines
 from tessera.bag.text import ReadText
+from tessera.callbacks import Callback
 from tests.bag.funcs import double, inc, is_even
 
 
-def optimized(*collections: object) -> dict[object, object]:
+def optimized(*collections: object, **kwargs: object) -> dict[object, object]:
     dsk: dict[object, object] = {}
-    for c in tessera.optimize(*collections):
+    for c in tessera.optimize(*collections, **kwargs):
         dsk.update(c.dask)
     return dsk
 
@@ -30,16 +31,39 @@ def test_wordcount_graph_is_one_task_per_partition_or_per_worker(tmp_path: Path)
         (tmp_path / f"{i}.txt").write_text("to be or not\nto be\n")
     words = db.read_text(str(tmp_path / "*.txt")).str.split().flatten()
     top = words.frequencies().topk(2, key=1)
-    with tessera.config.set({"num-workers": 4}):
-        dsk = optimized(top)
-    assert {k[0].split("-")[0] for k in dsk} == {"frequencies", "topk"}
-    assert len([k for k in dsk if "frequencies-part" in k[0]]) == 4
-    with tessera.config.set({"num-workers": 2}):
-        dsk = optimized(top)
-        assert top.compute() == [("to", 8), ("be", 8)]
+    for workers in (None, 4):  # unknown parallelism, or as many workers as partitions
+        dsk = optimized(top, workers=workers)
+        assert {k[0].split("-")[0] for k in dsk} == {"frequencies", "topk"}
+        assert len([k for k in dsk if "frequencies-part" in k[0]]) == 4
+    dsk = optimized(top, workers=2)
     groups = [v[0] for k, v in dsk.items() if k[0].endswith("-leaves")]
     assert [len(g.leaves) for g in groups] == [2, 2]
     assert not [k for k in dsk if "frequencies-part" in k[0] or "read_text" in k[0]]
+
+
+def test_compute_groups_leaves_by_the_schedulers_workers(tmp_path: Path) -> None:
+    for i in range(4):
+        (tmp_path / f"{i}.txt").write_text("to be or not\nto be\n")
+    top = db.read_text(str(tmp_path / "*.txt")).str.split().flatten().frequencies()
+    seen: list[int] = []
+
+    def spy(dsk: dict[object, object], keys: object, **kwargs: object) -> object:
+        seen.append(len([k for k in dsk if k[0].endswith("-leaves")]))  # type: ignore[index]
+        return tessera.get(dsk, keys)
+
+    expected = [("to", 8), ("be", 8), ("or", 4), ("not", 4)]
+    assert sorted(top.compute(scheduler=spy), key=lambda kv: -kv[1]) == expected
+    assert seen == [0]  # an unknown scheduler (a cluster, a user's get): no grouping
+
+    def count(dsk: dict[object, object]) -> None:
+        seen.append(len([k for k in dsk if k[0].endswith("-leaves")]))  # type: ignore[index]
+
+    with Callback(start=count):
+        assert dict(top.compute(scheduler="threads", num_workers=2)) == dict(expected)
+        with tessera.config.set({"num-workers": 4}):
+            assert dict(top.compute(scheduler="processes")) == dict(expected)
+        assert dict(top.compute(scheduler="sync")) == dict(expected)
+    assert seen == [0, 2, 0, 0]  # 2 workers: 2 groups; 4 workers for 4 files: none
 
 
 def test_read_then_split_flatten_fuses_into_the_read(tmp_path: Path) -> None:
