@@ -33,7 +33,7 @@ partitions.
 >>> list(out), out["r"][1]
 (['r', ('r-leaves', 0), ('r-leaves', 1)], [('r-leaves', 0), ('r-leaves', 1)])
 >>> out[("r-leaves", 0)][0](), out[("r-leaves", 1)][0]()
-(4, 12)
+([1, 3], [5, 7])
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tessera.bag.aggregations import accumulator
-from tessera.bag.tree import Aggregate, PerPartition, no_result
+from tessera.bag.tree import Aggregate, Partials, PerPartition, no_result
 from tessera.scheduling.graph import flatten_keys, get_dependencies
 
 __all__ = ["PER_WORKER", "LeafGroup", "group_leaves"]
@@ -58,20 +58,19 @@ class LeafGroup:
     """Partitions made by sources, each reduced by its ``PerPartition``, combined.
 
     ``leaves`` holds ``(source, perpartition)`` pairs (a source with an ``iterable()``
-    method hands it out instead of a list when the reduction streams); ``combine`` (an inner
-    :class:`~tessera.bag.tree.Aggregate`) combines the partials, unless the
-    reduction has an accumulator (:func:`~tessera.bag.aggregations.accumulator`): then
-    the later partitions are reduced into the first partial in place.
+    method hands it out instead of a list when the reduction streams).  The partials go
+    on as one :class:`~tessera.bag.tree.Partials`, so the reduction's ``aggregate`` sees
+    exactly the partials it would see without grouping -- unless the reduction has an
+    accumulator (:func:`~tessera.bag.aggregations.accumulator`, tessera's own counting):
+    then the later partitions are reduced into the first partial in place.
 
     >>> from tessera.bag.graph import Literal
     >>> per = PerPartition(max, False)
-    >>> LeafGroup(((Literal([1, 2]), per), (Literal([]), per), (Literal([5]), per)),
-    ...           Aggregate(max, False, None))()
-    5
+    >>> LeafGroup(((Literal([1, 2]), per), (Literal([]), per), (Literal([5]), per)))()
+    [2, 5]
     """
 
     leaves: tuple[tuple[Callable[[], Any], PerPartition], ...]
-    combine: Aggregate
 
     def __call__(self) -> Any:
         acc: Any = no_result
@@ -90,9 +89,7 @@ class LeafGroup:
                 acc = partial
             else:
                 partials.append(partial)
-        if acc is not no_result:
-            return acc
-        return partials[0] if len(partials) == 1 else self.combine(partials)
+        return Partials(partials) if acc is no_result else acc
 
 
 def group_leaves(dsk: Mapping[Any, Any], keys: Any, workers: int | None = None) -> dict[Any, Any]:
@@ -139,20 +136,19 @@ def group_leaves(dsk: Mapping[Any, Any], keys: Any, workers: int | None = None) 
     out = dict(dsk)
     for k, leaves in found:
         agg, inputs = out[k]
-        combine = Aggregate(agg.func, False, None)
         size = 1 if per_node is None else math.ceil(len(leaves) / per_node)
         if size < 2:  # one leaf per task; a source that streams still streams
             for x, (per, src) in zip(inputs, leaves, strict=True):
                 if per.streams and callable(getattr(src, "iterable", None)):
                     del out[dsk[x][1]]
-                    out[x] = (LeafGroup(((src, per),), combine),)
+                    out[x] = (LeafGroup(((src, per),)),)
             continue
         base, rest = (k[0], k[1:]) if type(k) is tuple else (k, ())
         new_inputs = []
         for j, s in enumerate(range(0, len(leaves), size)):
             gkey = (f"{base}-leaves", *rest, j)
             group = tuple((src, per) for per, src in leaves[s : s + size])
-            out[gkey] = (LeafGroup(group, combine),)
+            out[gkey] = (LeafGroup(group),)
             new_inputs.append(gkey)
         for x in inputs:
             del out[dsk[x][1]], out[x]

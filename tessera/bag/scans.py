@@ -54,7 +54,8 @@ class AccumulatePart:
     def __call__(self, part: list[Any], carry: Any) -> list[Any]:
         if carry is no_default:
             return list(itertools.accumulate(part, self.binop))
-        return list(itertools.accumulate(part, self.binop, initial=carry))[1:]
+        # not initial=carry: itertools takes initial=None for "no initial value"
+        return list(itertools.accumulate(itertools.chain((carry,), part), self.binop))[1:]
 
 
 def last_or(part: list[Any], carry: Any) -> Any:

@@ -8,7 +8,8 @@ Map
   root where ``finalize`` runs.  Only partial results travel between processes.
 - :func:`reduce_to_item`, :func:`reduce_to_bag` -- the same, typed by what they return:
   an :class:`~tessera.bag.Item`, or a one-partition bag whose partition is the result.
-- :class:`PerPartition`, :class:`Aggregate` -- the task functions of the tree.  An
+- :class:`PerPartition`, :class:`Aggregate` -- the task functions of the tree;
+  :class:`Partials` -- several partials in one value (leaf groups).  An
   empty partition (other than a bag's only one) yields :data:`no_result`, which
   aggregates skip, so ``min``/``max``/``fold`` behave as on the concatenated list, and
   a reduction of an empty bag is ``perpartition([])`` like Python's.
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Aggregate",
+    "Partials",
     "PerPartition",
     "no_result",
     "reduce_to_bag",
@@ -133,11 +135,18 @@ class PerPartition:
         return self.func(chain((first,), it))
 
 
+class Partials(list):
+    """Several partial results travelling as one value (from a task that reduced several
+    partitions); :class:`Aggregate` takes them as if each had come on its own."""
+
+
 @dataclass(frozen=True)
 class Aggregate:
     """``func`` on the partial results that are not ``no_result``; ``finalize`` at the root.
 
     >>> Aggregate(sum, True, None)([1, no_result, 2])
+    3
+    >>> Aggregate(len, True, None)([Partials([1, 2]), 3])  # three partials
     3
     """
 
@@ -146,6 +155,7 @@ class Aggregate:
     finalize: Callable[[Any], Any] | None
 
     def __call__(self, parts: list[Any]) -> Any:
+        parts = [x for p in parts for x in (p if type(p) is Partials else (p,))]
         parts = [p for p in parts if p is not no_result]
         if not parts and not self.root:
             return no_result

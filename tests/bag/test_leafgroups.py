@@ -98,14 +98,13 @@ def test_shared_or_requested_leaves_stay() -> None:
 
 def test_leaf_group_skips_empty_partitions_and_combines() -> None:
     per = PerPartition(max, False)
-    group = LeafGroup(((Literal([]), per), (Literal([]), per)), Aggregate(max, False, None))
-    assert group() is no_result
-    one = LeafGroup(((Literal([3, 9]), per), (Literal([]), per)), Aggregate(max, False, None))
-    assert one() == 9
+    group = LeafGroup(((Literal([]), per), (Literal([]), per)))
+    assert group() == [] and Aggregate(max, False, None)([group()]) is no_result
+    one = LeafGroup(((Literal([3, 9]), per), (Literal([]), per), (Literal([4]), per)))
+    assert one() == [9, 4] and Aggregate(max, False, None)([one(), 5]) == 9
     counts = PerPartition(count_chunk, False)
     leaves = ((Literal(["a"]), counts), (Literal(["a", "b"]), counts))
-    into = LeafGroup(leaves, Aggregate(sum, False, None))
-    assert into() == Counter({"a": 2, "b": 1})
+    assert LeafGroup(leaves)() == Counter({"a": 2, "b": 1})  # counted into one Counter
 
 
 def test_per_partition_accepts_iterators() -> None:
@@ -155,3 +154,11 @@ def test_processes_foldby_over_range(scheduler: str) -> None:
     b = db.range(1000, npartitions=7).map(lambda i: (i % 5, i))
     got = b.foldby(itemgetter(0), lambda t, r: t + r[1], 0, add, 0).compute(scheduler=scheduler)
     assert sorted(got) == [(k, sum(range(k, 1000, 5))) for k in range(5)]
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_user_aggregate_sees_the_same_partials_whatever_the_grouping(workers: int) -> None:
+    b = db.from_sequence(range(8), npartitions=4)
+    distinct = b.reduction(set, lambda sets: len(set().union(*sets)))
+    assert distinct.compute(scheduler="threads", num_workers=workers) == 8
+    assert distinct.compute(scheduler="sync", optimize_graph=False) == 8

@@ -42,6 +42,20 @@ def test_accumulate_carries_only_last_values() -> None:
         assert carry[0].startswith("accumulate-carry-")
 
 
+def test_accumulate_carries_none_like_any_value() -> None:
+    def last_unless_three(acc: object, x: int) -> object:
+        return None if x == 3 else x
+
+    data = [1, 2, 3, 4, 5, 6]
+    b = db.from_sequence(data, npartitions=2)
+    assert b.accumulate(last_unless_three).compute(scheduler="sync") == list(
+        itertools.accumulate(data, last_unless_three)
+    )
+    # toolz/Dask: the initial value leads even when it is None
+    keep = db.from_sequence([1, 2], npartitions=1).accumulate(lambda a, x: x, initial=None)
+    assert keep.compute(scheduler="sync") == [None, 1, 2]
+
+
 def test_accumulate_needs_a_function() -> None:
     with pytest.raises(TypeError, match="accumulate"):
         db.from_sequence([1]).accumulate(3)  # type: ignore[arg-type]
