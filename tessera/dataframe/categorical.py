@@ -12,7 +12,9 @@ Map
   with different categories gives: the union of the categories, sorted when they can be
   sorted (what ``astype("category")`` of the whole column gives), else in order of first
   appearance.  ``unify_categoricals`` recasts partitions to that union before
-  ``pd.concat`` (for :func:`tessera.dataframe.core.finalize`).
+  ``pd.concat`` (for :func:`tessera.dataframe.core.finalize`); ordered categoricals
+  are joined only when every partition's categories keep their order in the union
+  (as ``astype(CategoricalDtype(ordered=True))`` gives them: sorted).
 - :func:`categorize` -- one pass (a tree reduction of each column's distinct values),
   computed now; returns the frame cast to known categoricals.
 - :class:`CategoricalAccessor` -- ``Series.cat``: ``known``, ``categories`` and ``codes``
@@ -116,28 +118,45 @@ def _unknown_cast(source: Any, target: Any) -> bool:
     return isinstance(target, pd.CategoricalDtype) and target.categories is None
 
 
+def _distinct_values(indexes: list[pd.Index]) -> pd.Index:
+    """The distinct values of ``indexes`` in order of first appearance.  Empty ones (the
+    categories of a partition of missing values) are left out: their ``object`` dtype
+    would otherwise turn booleans or integers into objects."""
+    kept = [i for i in indexes if len(i)] or indexes[:1]
+    return pd.Index(pd.concat([i.to_series() for i in kept]).unique())
+
+
 def union_categories(categories: list[pd.Index]) -> pd.Index:
     """The categories of the partitions, joined: sorted if sortable, else by first appearance.
 
     >>> union_categories([pd.Index(["b", "c"]), pd.Index(["a", "c"])]).tolist()
     ['a', 'b', 'c']
+    >>> union_categories([pd.Index([True]), pd.Index([], dtype=object)]).dtype
+    dtype('bool')
     """
-    values = pd.Index(pd.concat([c.to_series() for c in categories]).unique())
-    return pd.Categorical(values.dropna()).categories
+    values = _distinct_values(categories).dropna().infer_objects()  # as astype("category")
+    return pd.Categorical(values).categories
+
+
+def _keeps_order(dtype: pd.CategoricalDtype, union: pd.Index) -> bool:
+    """Whether the categories of ``dtype`` come in the same relative order in ``union``."""
+    return pd.Index(union.get_indexer(dtype.categories)).is_monotonic_increasing
 
 
 def _unify_series(parts: list[pd.Series]) -> list[pd.Series]:
     dtypes: list[Any] = [p.dtype for p in parts]
     if all(d == dtypes[0] for d in dtypes):
         return parts
-    if any(d.ordered for d in dtypes):
+    union = union_categories([d.categories for d in dtypes])
+    ordered = any(d.ordered for d in dtypes)
+    if ordered and not all(d.ordered and _keeps_order(d, union) for d in dtypes):
         raise TypeError(
-            "Cannot concatenate ordered categoricals whose categories differ between "
-            "partitions; make the categories the same first (df.categorize(), or "
-            ".cat.set_categories(...) with known categories)."
+            "Cannot concatenate ordered categoricals whose categories are not in one "
+            f"order in every partition (joined categories: {union.tolist()!r}); make the "
+            "categories the same first (df.categorize(), or .cat.set_categories(...) "
+            "with known categories)."
         )
-    union = pd.CategoricalDtype(union_categories([d.categories for d in dtypes]))
-    return [p.astype(union) for p in parts]
+    return [p.astype(pd.CategoricalDtype(union, ordered=ordered)) for p in parts]
 
 
 def unify_categoricals(parts: list[Any]) -> list[Any]:
@@ -193,8 +212,7 @@ def _chunk(part: Any, columns: list[Any], index: bool) -> dict[Any, list[pd.Inde
 
 
 def _combine(parts: list[dict[Any, list[pd.Index]]]) -> dict[Any, list[pd.Index]]:
-    return {k: [pd.Index(pd.concat([i.to_series() for p in parts for i in p[k]]).unique())]
-            for k in parts[0]}  # fmt: skip
+    return {k: [_distinct_values([i for p in parts for i in p[k]])] for k in parts[0]}
 
 
 def _aggregate(parts: list[dict[Any, list[pd.Index]]]) -> dict[Any, pd.Index]:
@@ -222,8 +240,7 @@ def _to_categories(part: Any, dtypes: dict[Any, pd.CategoricalDtype]) -> Any:
     columns = {c: d for c, d in dtypes.items() if c != _INDEX}
     out = part.astype(columns) if columns else part
     if _INDEX in dtypes:
-        index = pd.CategoricalIndex(out.index, dtype=dtypes[_INDEX], name=out.index.name)
-        out = out.set_axis(index)
+        out = out.set_axis(out.index.astype(dtypes[_INDEX]))
     return out
 
 
@@ -259,22 +276,27 @@ def categorize(
         index = _wants(meta.index.dtype)
     if not columns and not index:
         return frame
-    known = {c: meta[c].dtype for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)
-             and has_known_categories(meta[c].dtype)}  # fmt: skip
-    todo = [c for c in columns if c not in known]
-    dtypes: dict[Any, pd.CategoricalDtype] = dict(known)
-    if todo or index:
-        found = _find_categories(frame, todo, bool(index), split_every, compute_kwargs)
-        ordered = {c: getattr(meta[c].dtype, "ordered", False) for c in todo}
-        dtypes.update({c: pd.CategoricalDtype(found[c], ordered=ordered[c]) for c in todo})
-        if index:
-            dtypes[_INDEX] = pd.CategoricalDtype(found[_INDEX])
+    sources = {c: meta[c].dtype for c in columns}
+    if index:
+        sources[_INDEX] = meta.index.dtype
+    dtypes = {k: d for k, d in sources.items() if _is_known(d)}  # kept as they are
+    todo = [k for k in sources if k not in dtypes]
+    if todo:
+        columns_todo = [c for c in todo if c != _INDEX]
+        found = _find_categories(frame, columns_todo, _INDEX in todo, split_every, compute_kwargs)
+        dtypes.update({k: pd.CategoricalDtype(found[k], getattr(sources[k], "ordered", False))
+                       for k in todo})  # fmt: skip
     new_meta = _to_categories(meta, dtypes)
     out = partitionwise(_to_categories, frame, dtypes, meta=new_meta, prefix="categorize")
-    if not index:
+    if _INDEX not in todo:
         return out
-    unknown = (None,) * len(out.divisions)  # an unordered categorical index has no order
+    unknown = (None,) * len(out.divisions)  # the old order of the index is gone
     return new_collection(out.layers, out._name, out.meta, unknown)
+
+
+def _is_known(dtype: Any) -> bool:
+    """Whether ``dtype`` is a categorical with known categories (then kept as it is)."""
+    return isinstance(dtype, pd.CategoricalDtype) and has_known_categories(dtype)
 
 
 class CategorizeMixin:
@@ -296,7 +318,9 @@ class CategorizeMixin:
             categorical column whose categories are unknown.
         index : bool, optional
             Also convert the index.  Default: if it is ``object``/string or an unknown
-            categorical.  Divisions become unknown then (categories are not ordered).
+            categorical.  Divisions become unknown then (the order of the categories is
+            not that of the old values).  An index (or column) that already has known
+            categories is kept as it is, divisions included.
         split_every : int, optional
             Fan-in of the tree reduction that collects the distinct values.
         **kwargs
@@ -393,8 +417,8 @@ class CategoricalAccessor(_Accessor):
         series = self.as_known()
         dtype = series.meta.dtype
         used = set(series.dropna().unique().compute())
-        dtypes = {_SELF: pd.CategoricalDtype([c for c in dtype.categories if c in used],
-                                             dtype.ordered)}  # fmt: skip
+        kept = dtype.categories[dtype.categories.isin(used)]  # keeps the categories' dtype
+        dtypes = {_SELF: pd.CategoricalDtype(kept, dtype.ordered)}
         meta = _to_categories(series.meta, dtypes)
         return partitionwise(_to_categories, series, dtypes, meta=meta, prefix="cat-remove-unused")
 

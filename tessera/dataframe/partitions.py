@@ -7,9 +7,11 @@ Map
   known when the chosen partitions are in increasing order (each new partition's lower
   bound is its old one; the upper bound is the old upper bound of the last one).
 - :class:`PartitionsMixin` -- the ``partitions`` property of DataFrame and Series.
-- :class:`RowCountsMixin` -- ``DataFrame.value_counts``: each partition's counts of
-  distinct rows (``sort=False``, order of first appearance), merged by a groupby sum up
-  the tree, then sorted stably by count as pandas does.
+- :class:`RowCountsMixin` -- ``DataFrame.value_counts``: each partition's distinct rows
+  with their counts (missing values and observed categories only, in order of first
+  appearance), merged by a groupby sum up the tree; the last step groups those rows as
+  pandas groups the whole frame (unobserved category combinations at pandas' places),
+  then sorts stably by count as pandas does.
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_dict({"a": [1, 1, 2, 1], "b": ["x", "x", "y", "x"]}, npartitions=3)
@@ -60,6 +62,8 @@ class PartitionIndexer:
         if isinstance(key, int | np.integer):
             key = [key]
         arr = np.asarray(key)
+        if arr.shape == (0,):  # an empty list has a float dtype; it selects nothing
+            return []
         if arr.dtype == bool:
             if arr.shape != (n,):
                 raise IndexError(f"A boolean mask of partitions needs {n} values, got {arr.size}.")
@@ -104,20 +108,46 @@ class PartitionsMixin:
         return PartitionIndexer(self)
 
 
-def _row_counts(part: Any, subset: Any, dropna: bool) -> pd.Series:
-    return part.value_counts(subset=subset, sort=False, dropna=dropna)
+def _row_counts(part: Any, subset: Any) -> pd.Series:
+    """Each distinct row of ``subset`` (missing values too), in order of first
+    appearance, with its count: all that pandas' ordering of the counts depends on."""
+    grouped = part.groupby(subset, sort=False, dropna=False, observed=True)
+    return grouped.size().rename("count")
 
 
 def _merge_row_counts(parts: list[pd.Series]) -> pd.Series:
     joined = pd.concat(parts)
     levels = list(range(joined.index.nlevels))
-    return joined.groupby(level=levels, sort=False, dropna=False).sum()
+    return joined.groupby(level=levels, sort=False, dropna=False, observed=True).sum()
+
+
+def _level_values(index: pd.Index, dtypes: list[Any]) -> list[pd.Index]:
+    """The values of each level of ``index``, in the dtypes of the columns they came
+    from (grouping turns an ``object`` column of missing values into floats)."""
+    levels = [index.get_level_values(i) for i in range(index.nlevels)]
+    return [lv if isinstance(d, pd.CategoricalDtype) else lv.astype(d)
+            for lv, d in zip(levels, dtypes, strict=True)]  # fmt: skip
 
 
 def _final_row_counts(
-    parts: list[pd.Series], sort: bool, ascending: bool, normalize: bool, multi: bool
+    parts: list[pd.Series],
+    dtypes: list[Any],
+    sort: bool,
+    ascending: bool,
+    normalize: bool,
+    dropna: bool,
+    multi: bool,
 ) -> pd.Series:
-    out = _merge_row_counts(parts)
+    """pandas' ``value_counts`` of the rows summarised by ``parts``.
+
+    pandas groups by the columns (``sort=False, observed=False``); the order of its
+    groups, unobserved category combinations included, depends only on the order in
+    which values and rows first appear.  Grouping the distinct rows, weighted by their
+    counts, the same way gives the same groups in the same order.
+    """
+    merged = _merge_row_counts(parts)
+    keys = _level_values(merged.index, dtypes)
+    out = merged.groupby(keys, sort=False, dropna=dropna, observed=False).sum()
     if sort:
         out = out.sort_values(ascending=ascending, kind="stable")
     if normalize:
@@ -166,10 +196,16 @@ def _frame_value_counts(
     meta = nonempty(frame.meta).value_counts(subset=subset, normalize=normalize)
     return reduction(
         frame,
-        partial(_row_counts, subset=subset, dropna=dropna),
+        partial(_row_counts, subset=subset),
         _merge_row_counts,
         partial(
-            _final_row_counts, sort=sort, ascending=ascending, normalize=normalize, multi=multi
+            _final_row_counts,
+            dtypes=list(frame.meta[subset if multi else [subset]].dtypes),
+            sort=sort,
+            ascending=ascending,
+            normalize=normalize,
+            dropna=dropna,
+            multi=multi,
         ),
         meta.iloc[:0],
         split_every,

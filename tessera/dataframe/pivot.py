@@ -9,8 +9,10 @@ Map
 - :func:`pivot_table` -- a tree reduction: each partition is grouped by
   ``(index, columns)`` into partial aggregates (:class:`_PivotHow` says which), partials
   are merged by a groupby, and the last step builds the table with pandas'
-  ``pivot_table``.  ``columns`` must be a known categorical: the table has one column
-  per category, as pandas gives with ``observed=False, dropna=False``.
+  ``pivot_table`` (the keys renamed there, so that a value column may also be the
+  ``index`` or ``columns`` column, as in pandas).  ``columns`` must be a known
+  categorical: the table has one column per category, as pandas gives with
+  ``observed=False, dropna=False``.
 - :func:`melt` -- one output partition per ``(value column, input partition)``, value
   column first, so the rows come in pandas' order; ``ignore_index=True`` then numbers
   them ``0 .. n-1`` like pandas.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from itertools import count, islice
 from typing import Any
 
 import pandas as pd
@@ -155,14 +158,26 @@ def _pivot_combine(parts: list[Any], how: _PivotHow) -> Any:
     return joined.groupby(level=[0, 1], dropna=False, sort=False).agg(how.combine)
 
 
+def _free_names(taken: list[Any], n: int) -> list[str]:
+    """``n`` column names that are not in ``taken``."""
+    names = (f"_pivot_key_{i}" for i in count())
+    return list(islice((name for name in names if name not in taken), n))
+
+
 def _pivot_final(parts: list[Any], how: _PivotHow, spec: dict[str, Any], dtype: Any) -> Any:
     merged = _pivot_combine(parts, how)
     if isinstance(how.chunk, list):  # mean: partial sums and counts
         merged = merged.xs("sum", axis=1, level=1) / merged.xs("count", axis=1, level=1)
-    small = merged.reset_index()
-    small[spec["columns"]] = small[spec["columns"]].astype(dtype)
+    # the keys get names of their own: a value column may be a key column too
+    index, columns = _free_names(list(merged.columns), 2)
+    small = merged.rename_axis([index, columns]).reset_index()
+    small[columns] = small[columns].astype(dtype)
     aggfunc: Any = how.final
-    return pd.pivot_table(small, aggfunc=aggfunc, observed=False, dropna=False, **spec)
+    table = pd.pivot_table(
+        small, values=spec["values"], index=index, columns=columns, aggfunc=aggfunc,
+        observed=False, dropna=False,
+    )  # fmt: skip
+    return table.rename_axis(index={index: spec["index"]}, columns={columns: spec["columns"]})
 
 
 def pivot_table(
@@ -201,7 +216,9 @@ def pivot_table(
             raise ValueError(f"pivot_table needs {name}= as one column name, got {key!r}.")
     if values is None:
         raise ValueError("pivot_table needs values= (a column name or a list of them).")
-    vals = list(values) if isinstance(values, list | tuple) else [values]
+    if isinstance(values, list | tuple):
+        values = list(values)
+    vals = list(dict.fromkeys(values if isinstance(values, list) else [values]))
     df._check_columns([index, columns, *vals])
     _require_known(df.meta, [columns], "pivot_table")
     how = _HOWS[aggfunc]
@@ -209,7 +226,7 @@ def pivot_table(
     dtype = df.meta[columns].dtype
     keys = [index, columns]
     final = partial(_pivot_final, how=how, spec=spec, dtype=dtype)
-    fake = nonempty(df.meta[[*keys, *vals]])
+    fake = nonempty(df.meta[list(dict.fromkeys([*keys, *vals]))])  # a value may be a key
     meta = final([_pivot_chunk(fake, keys, vals, how)])
     return reduction(
         df,

@@ -162,7 +162,7 @@ def test_unify_categoricals_index_and_ordered() -> None:
     assert out.index.categories.tolist() == ["w", "x", "y"]
     assert out.index.tolist() == ["x", "y", "w"]
     c = pd.Series(pd.Categorical(["a"], ordered=True))
-    d = pd.Series(pd.Categorical(["b"], ordered=True))
+    d = pd.Series(pd.Categorical(["c", "b"], categories=["c", "b"], ordered=True))
     with pytest.raises(TypeError, match="ordered"):
         unify_categoricals([c, d])
     assert unify_categoricals([c, c]) == [c, c]
@@ -201,3 +201,69 @@ def test_as_known_keeps_series_name(name: object) -> None:
     meta = unknown_categories(ps.iloc[:0].astype("category"))
     s = dd.from_pandas(ps, npartitions=3).map_partitions(lambda p: p.astype("category"), meta=meta)
     assert_eq(s.cat.as_known(), ps.astype("category"))
+
+
+@pytest.mark.parametrize("n", NPARTS)
+def test_astype_ordered_category_joins_sorted_categories(n: int) -> None:
+    ps = pd.Series(["b", "a", None, "d", "b", "c", "a"], dtype=object)
+    dtype = pd.CategoricalDtype(ordered=True)
+    out = dd.from_pandas(ps, npartitions=n).astype(dtype)
+    assert out.cat.ordered and not out.cat.known
+    assert_eq(out, ps.astype(dtype))
+    frame = dd.from_pandas(ps.to_frame("v"), npartitions=n).astype({"v": dtype})
+    assert_eq(frame, ps.to_frame("v").astype({"v": dtype}))
+
+
+def test_unify_ordered_categoricals_in_one_order() -> None:
+    a = pd.Series(pd.Categorical(["c", "a"], categories=["a", "c"], ordered=True))
+    b = pd.Series(pd.Categorical(["b"], ordered=True))
+    out = pd.concat(unify_categoricals([a, b]))
+    expected = pd.Series(["c", "a", "b"]).astype(pd.CategoricalDtype(ordered=True))
+    pd.testing.assert_series_equal(out.reset_index(drop=True), expected)
+    with pytest.raises(TypeError, match="one order"):
+        unify_categoricals([a, pd.Series(pd.Categorical(["b"]))])  # ordered with unordered
+
+
+@pytest.mark.parametrize(
+    "values", [[True, None, False], [3, None, 1], [2.5, None, None, 1.0]], ids=str
+)
+@pytest.mark.parametrize("n", NPARTS)
+def test_categories_dtype_with_partitions_of_only_missing_values(values: list, n: int) -> None:
+    ps = pd.Series(values, dtype=object)
+    assert_eq(dd.from_pandas(ps, npartitions=n).astype("category"), ps.astype("category"))
+    frame = ps.to_frame("v")
+    assert_eq(dd.from_pandas(frame, npartitions=n).categorize(), frame.astype("category"))
+    assert union_categories([pd.Index([], dtype=object)]).dtype == object
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_categorize_index_keeps_known_categorical_index(ordered: bool) -> None:
+    ci = pd.CategoricalIndex(list("zaza"), categories=["z", "a"], ordered=ordered, name="i")
+    p = pd.DataFrame({"x": [1, 2, 3, 4]}, index=ci)
+    df = dd.from_pandas(p, npartitions=2, sort=False)
+    out = df.categorize(index=True)
+    assert out.index.dtype == ci.dtype
+    assert out.divisions == df.divisions
+    assert_eq(out, p)
+
+
+def test_categorize_index_keeps_ordered_of_unknown_categorical_index() -> None:
+    ci = pd.CategoricalIndex(list("zaza"), categories=["z", "a"], ordered=True, name="i")
+    p = pd.DataFrame({"x": [1, 2, 3, 4]}, index=ci)
+    meta = unknown_categories(p.iloc[:0].reset_index()).set_index("i")
+    df = dd.from_pandas(p, npartitions=2, sort=False).map_partitions(lambda q: q, meta=meta)
+    out = df.categorize(index=True)
+    expected_dtype = pd.CategoricalDtype(["a", "z"], ordered=True)
+    assert out.index.dtype == expected_dtype
+    assert not out.known_divisions
+    assert_eq(out, p.set_axis(p.index.astype(expected_dtype)))
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_remove_unused_categories_with_nothing_used(n: int) -> None:
+    for cats in (["x", "y"], [1, 2], [True, False]):
+        ps = pd.Series(pd.Categorical([None, None], categories=cats))
+        out = dd.from_pandas(ps, npartitions=n).cat.remove_unused_categories()
+        expected = ps.cat.remove_unused_categories()
+        assert out.meta.cat.categories.dtype == expected.cat.categories.dtype
+        assert_eq(out, expected)

@@ -60,6 +60,25 @@ def test_pivot_table(cdf: pd.DataFrame, n: int, aggfunc: str) -> None:
     )
 
 
+@pytest.mark.parametrize("n", NPARTS)
+@pytest.mark.parametrize("aggfunc", ["mean", "sum", "count", "first", "last"])
+def test_pivot_table_values_among_keys(cdf: pd.DataFrame, n: int, aggfunc: str) -> None:
+    """A value column that is also the index (or columns) column, or listed twice.
+
+    pandas fails on such a frame with other columns too ("Grouper for 'k' not
+    1-dimensional"), so the expected table is pandas' on the used columns only.
+    """
+    df = dd.from_pandas(cdf, npartitions=n)
+    small = cdf[["k", "s", "x"]]
+    kw = {"index": "k", "columns": "s", "aggfunc": aggfunc}
+    cases: list[object] = ["k", ["x", "k"], ("k", "x"), ["x", "x"]]
+    if aggfunc == "count":
+        cases.append("s")
+    for values in cases:
+        expected = small.pivot_table(values=values, observed=False, dropna=False, **kw)
+        assert_eq(df.pivot_table(values=values, **kw), expected)
+
+
 @pytest.mark.parametrize("scheduler", ["sync", "threads", "processes"])
 def test_pivot_table_schedulers(cdf: pd.DataFrame, scheduler: str) -> None:
     df = dd.from_pandas(cdf, npartitions=3)
