@@ -4,7 +4,7 @@ Map
 ---
 - :func:`normalize_chunks` -- ``10``, ``(5, 10)``, ``((2, 3), (4,))``, ``{0: 5}``, ``-1``,
   ``None``, ``"auto"`` or ``"64MiB"`` to ``((...), (...))``.
-- :func:`parse_bytes` -- ``"128MiB"`` to ``134217728``.
+- :func:`parse_bytes` -- ``"128MiB"`` to ``134217728`` (from :mod:`tessera.sizes`).
 - :func:`blockdims_from_blockshape`, :func:`slices_from_chunks`, :func:`chunk_bounds`.
 
 Policy: an int chunk size ``c`` on an axis of length ``n`` gives ``n // c`` blocks of ``c``
@@ -23,12 +23,13 @@ split evenly over the ``"auto"`` axes.  An empty axis has one chunk of size 0.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from itertools import accumulate, product
 from typing import Any
 
 import numpy as np
+
+from tessera.sizes import parse_bytes
 
 __all__ = [
     "Chunks",
@@ -40,29 +41,6 @@ __all__ = [
 ]
 
 Chunks = tuple[tuple[Any, ...], ...]  # ints; nan where a size is unknown
-
-_UNITS = {
-    "": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
-    "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
-}  # fmt: skip
-
-
-def parse_bytes(s: str | int) -> int:
-    """Return the number of bytes in ``s`` (``"128MiB"``, ``"1 GB"``, ``"5e6"``, ``1000``).
-
-    >>> parse_bytes("128MiB"), parse_bytes("1 kB"), parse_bytes(12)
-    (134217728, 1000, 12)
-    """
-    if isinstance(s, int):
-        return s
-    m = re.fullmatch(r"\s*([\d.e+]+)\s*([a-zA-Z]*)\s*", str(s))
-    if not m or m.group(2).lower() not in _UNITS:
-        raise ValueError(
-            f"Could not read {s!r} as a size in bytes. Use a number with an optional unit, "
-            "like '128MiB', '64 MB' or 1000000."
-        )
-    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
 def blockdims_from_blockshape(shape: Sequence[int], blockshape: Sequence[int]) -> Chunks:

@@ -39,7 +39,6 @@ from operator import getitem
 from typing import Any
 
 from tessera import config
-from tessera.array.chunks import parse_bytes
 from tessera.array.pieces import (
     PIECE_BYTES,
     BlockSource,
@@ -51,6 +50,7 @@ from tessera.array.pieces import (
 )
 from tessera.scheduling.graph import flatten_keys
 from tessera.scheduling.optimize import optimize_graph
+from tessera.sizes import parse_bytes
 
 __all__ = ["optimize_array", "stream_reductions"]
 

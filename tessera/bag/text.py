@@ -17,7 +17,7 @@ Map
   split lines in the worker; :meth:`ReadText.iterable` streams the words of a word
   count block by block (:data:`WORD_BLOCK`).
 - :func:`split_lines` -- decoded text -> lines, with Python's newline rules.
-- :func:`parse_bytes` -- ``"64MB"``, ``"1MiB"``, ``1000`` -> a number of bytes.
+- :func:`parse_blocksize` -- ``"64MB"``, ``"1MiB"``, ``1000`` -> a block size in bytes.
 
 Lines follow :func:`open`'s ``newline`` rules: with ``linedelimiter=None`` (universal
 newlines) ``\\r\\n`` and ``\\r`` end lines and become ``\\n``; ``"\\n"``, ``"\\r"`` and
@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -55,6 +54,7 @@ from tessera.bag.pipeline import Pipeline
 from tessera.hashing import tokenize
 from tessera.paths import input_files
 from tessera.scheduling.graph import gc_paused
+from tessera.sizes import parse_bytes
 
 if TYPE_CHECKING:
     from tessera.bag.core import Bag
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ReadText",
     "block_bounds",
-    "parse_bytes",
+    "parse_blocksize",
     "read_text",
     "split_lines",
 ]
@@ -70,35 +70,15 @@ __all__ = [
 _NEWLINES = (None, "", "\n", "\r", "\r\n")
 #: Characters of text split into words at a time by :meth:`ReadText.iterable`.
 WORD_BLOCK = 1 << 14
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "kb": 10**3,
-    "mb": 10**6,
-    "gb": 10**9,
-    "tb": 10**12,
-    "kib": 2**10,
-    "mib": 2**20,
-    "gib": 2**30,
-    "tib": 2**40,
-}
 
 
-def parse_bytes(size: int | str) -> int:
-    """A size in bytes from an int or a string such as ``"64MB"`` or ``"1 MiB"``.
+def parse_blocksize(size: int | str) -> int:
+    """A ``blocksize`` in bytes (:func:`tessera.sizes.parse_bytes`), at least 1.
 
-    >>> parse_bytes("64MB"), parse_bytes("1 KiB"), parse_bytes(10)
+    >>> parse_blocksize("64MB"), parse_blocksize("1 KiB"), parse_blocksize(10)
     (64000000, 1024, 10)
     """
-    if isinstance(size, int) and not isinstance(size, bool):
-        value = size
-    elif isinstance(size, str):
-        m = re.fullmatch(r"\s*([0-9.]+)\s*([a-zA-Z]*)\s*", size)
-        if not m or m.group(2).lower() not in _UNITS:
-            raise ValueError(f"Cannot read {size!r} as a size; write e.g. '64MB' or '128MiB'.")
-        value = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
-    else:
-        raise TypeError(f"A size must be an int or a string like '64MB', got {size!r}.")
+    value = parse_bytes(size)
     if value < 1:
         raise ValueError(f"blocksize must be at least 1 byte, got {size!r}.")
     return value
@@ -338,7 +318,7 @@ def read_text(
             group = slice(s, s + files_per_partition)
             parts.append(ReadText(tuple(paths[group]), tuple(comps[group]), None, 0, *common))
     else:
-        size = None if blocksize is None else parse_bytes(blocksize)
+        size = None if blocksize is None else parse_blocksize(blocksize)
         splittable = "\n".encode(encoding) == b"\n"
         for p, c in zip(paths, comps, strict=True):
             if size is None or c is not None or not splittable:

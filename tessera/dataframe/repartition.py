@@ -265,7 +265,7 @@ def _bytes(part: Any) -> tuple[int, int]:
 
 
 def _by_size(frame: Any, size: int | str) -> Any:
-    from tessera.array.chunks import parse_bytes
+    from tessera.sizes import parse_bytes
 
     limit = parse_bytes(size)
     if limit < 1:

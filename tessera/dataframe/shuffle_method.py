@@ -156,7 +156,7 @@ def choose_method(frame: Any, method: str | None = None) -> str:
         chosen = check_method(config.get(key), f"config {key!r}")
     if chosen is not None:
         return chosen
-    from tessera.array.chunks import parse_bytes  # the one size parser ("64MiB")
+    from tessera.sizes import parse_bytes
 
     limit = parse_bytes(config.get("dataframe.shuffle.tasks-max-bytes"))
     size = in_memory_bytes(frame.__tessera_graph__(), limit)

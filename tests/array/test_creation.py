@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import tessera.array as da
 from tessera import config
-from tessera.array.chunks import normalize_chunks, parse_bytes
+from tessera.array.chunks import normalize_chunks
 from tessera.array.testing import assert_eq
 from tests.array.strategies import arrays_and_chunks
 
@@ -130,10 +130,6 @@ def test_normalize_chunks_forms() -> None:
 def test_bad_chunks(chunks: Any, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         da.ones((4, 4), chunks=chunks)
-
-
-def test_parse_bytes() -> None:
-    assert parse_bytes("1GiB") == 2**30 and parse_bytes("2.5 kB") == 2500
 
 
 @given(st.integers(1, 10**6), st.sampled_from(["f8", "i1", "c16"]))

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tessera.bag as db
-from tessera.bag.text import parse_bytes
+from tessera.bag.text import parse_blocksize
 from tests.bag.funcs import fail_on_7
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -157,13 +157,13 @@ def test_zstd_round_trip_when_installed(tmp_path: Path) -> None:
     assert db.read_text(str(tmp_path / "*.zst")).compute() == ["a", "b"]
 
 
-def test_parse_bytes() -> None:
-    assert parse_bytes("128MiB") == 128 * 2**20
-    assert parse_bytes("1.5 kB") == 1500
+def test_parse_blocksize() -> None:
+    assert parse_blocksize("128MiB") == 128 * 2**20
+    assert parse_blocksize("1.5 kB") == 1500
     with pytest.raises(ValueError, match="as a size"):
-        parse_bytes("lots")
+        parse_blocksize("lots")
     with pytest.raises(ValueError, match="at least 1 byte"):
-        parse_bytes(0)
+        parse_blocksize(0)
 
 
 def test_to_textfiles_names_and_contents(tmp_path: Path) -> None:

@@ -16,12 +16,12 @@ import tessera
 import tessera.array as da
 import tessera.dataframe as dd
 from tessera import config
-from tessera.array.chunks import parse_bytes
 from tessera.config import defaults
 from tessera.dataframe.shuffle import HashPartitioner, SplitWrite, hash_shuffle
 from tessera.dataframe.shuffle_method import choose_method, in_memory_bytes
 from tessera.dataframe.shuffle_tasks import Gather, Plan, SplitRows, task_shuffle
 from tessera.dataframe.testing import assert_eq
+from tessera.sizes import parse_bytes
 from tests.dataframe.conftest import NPARTS
 
 METHODS = ["tasks", "disk"]
