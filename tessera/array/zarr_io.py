@@ -16,18 +16,13 @@ from typing import Any
 from tessera.array.chunks import chunk_bounds
 from tessera.array.core import Array
 from tessera.array.store import region_ranges, store
+from tessera.extras import import_extra
 
 __all__ = ["from_zarr", "to_zarr"]
 
 
 def _import_zarr(function: str) -> Any:
-    try:
-        import zarr
-    except ImportError:
-        raise ImportError(
-            f"tessera.array.{function} needs the zarr package: pip install 'tessera[zarr]'"
-        ) from None
-    return zarr
+    return import_extra("zarr", f"tessera.array.{function}", "zarr")
 
 
 def _aligned(

@@ -28,6 +28,8 @@ import lzma
 import os
 from typing import IO, Any, cast
 
+from tessera.extras import import_extra
+
 __all__ = ["COMPRESSIONS", "EXTENSIONS", "infer_compression", "open_text", "resolve_compression"]
 
 #: Compression names and the module that implements each.
@@ -55,14 +57,7 @@ def infer_compression(path: str | os.PathLike[str]) -> str | None:
 
 
 def _zstandard() -> Any:
-    try:
-        import zstandard
-    except ImportError as e:
-        raise ImportError(
-            "zstd-compressed files need the 'zstandard' package, which is not installed. "
-            "Install it with: pip install 'tessera[zstd]' (or pip install zstandard)"
-        ) from e
-    return zstandard
+    return import_extra("zstandard", "Reading or writing zstd-compressed files", "zstd")
 
 
 def resolve_compression(compression: str | None, path: str | os.PathLike[str]) -> str | None:

@@ -34,6 +34,7 @@ from typing import Any
 
 from tessera.diagnostics.dot import to_dot
 from tessera.diagnostics.output import atomic_path, file_format
+from tessera.extras import import_extra
 
 __all__ = ["graph_and_keys", "visualize"]
 
@@ -88,15 +89,13 @@ def graph_and_keys(
 
 
 def _require_graphviz() -> Any:
-    try:
-        import graphviz
-    except ImportError as e:
-        raise ImportError(
-            "Drawing a task graph needs the graphviz Python package: pip install "
-            '"tessera[diagnostics]" (or pip install graphviz), plus Graphviz itself '
-            "(apt install graphviz, brew install graphviz or conda install graphviz). "
-            "A .dot file can be written without either."
-        ) from e
+    graphviz = import_extra(
+        "graphviz",
+        "Drawing a task graph",
+        "diagnostics",
+        hint=" It also needs Graphviz itself (apt install graphviz, brew install graphviz "
+        "or conda install graphviz). A .dot file can be written without either.",
+    )
     if shutil.which("dot") is None:
         raise RuntimeError(
             "Drawing a task graph needs Graphviz's `dot` program, which is not on PATH. "

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from tessera.diagnostics.timeline import Timeline
+from tessera.extras import import_extra
 
 __all__ = ["render_html"]
 
@@ -34,14 +35,9 @@ _WIDTH = 900
 
 
 def _import_bokeh() -> Any:
-    try:
-        import bokeh.plotting
-    except ImportError as e:
-        raise ImportError(
-            "visualize_profile(filename='....html') needs bokeh: pip install "
-            '"tessera[diagnostics]" (or pip install bokeh), or write a .png with matplotlib.'
-        ) from e
-    return bokeh
+    hint = " Or write a .png with matplotlib."
+    return import_extra("bokeh.plotting", "visualize_profile(filename='....html')",
+                        "diagnostics", "bokeh", hint)  # fmt: skip
 
 
 def _task_figure(tl: Timeline, x_range: Any, title: str) -> Any:

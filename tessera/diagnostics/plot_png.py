@@ -27,19 +27,15 @@ from typing import Any
 
 from tessera.diagnostics.output import file_format
 from tessera.diagnostics.timeline import Timeline
+from tessera.extras import import_extra
 
 __all__ = ["render_image"]
 
 
 def _import_matplotlib() -> Any:
-    try:
-        import matplotlib
-    except ImportError as e:
-        raise ImportError(
-            "visualize_profile(filename='....png') needs matplotlib: pip install "
-            '"tessera[diagnostics]" (or pip install matplotlib), or write a .html with bokeh.'
-        ) from e
-    return matplotlib
+    hint = " Or write a .html with bokeh."
+    return import_extra("matplotlib", "visualize_profile(filename='....png')",
+                        "diagnostics", hint=hint)  # fmt: skip
 
 
 def _draw_tasks(ax: Any, tl: Timeline, title: str) -> None:

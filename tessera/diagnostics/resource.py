@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tessera.diagnostics.recorder import Recorder
+from tessera.extras import import_extra
 
 __all__ = ["ResourceData", "ResourceProfiler"]
 
@@ -56,14 +57,7 @@ class ResourceData(NamedTuple):
 
 
 def _import_psutil() -> Any:
-    try:
-        import psutil
-    except ImportError as e:
-        raise ImportError(
-            "ResourceProfiler needs psutil, which is not installed: "
-            'pip install "tessera[complete]" (or pip install psutil).'
-        ) from e
-    return psutil
+    return import_extra("psutil", "ResourceProfiler", "complete")
 
 
 class _Sampler:

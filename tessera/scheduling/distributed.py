@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tessera.extras import import_extra
 from tessera.hashing import tokenize
 from tessera.scheduling.distributed_check import check_workers
 from tessera.scheduling.graph import cull, flatten_keys
@@ -70,14 +71,7 @@ def import_distributed() -> Any:
     >>> import_distributed().__name__
     'distributed'
     """
-    try:
-        import distributed
-    except ImportError as e:
-        raise ImportError(
-            "Computing on a Dask cluster needs the 'distributed' package, which is not "
-            'installed. Install it with: pip install "tessera[distributed]"'
-        ) from e
-    return distributed
+    return import_extra("distributed", "Computing on a Dask cluster", "distributed")
 
 
 def _is_future(x: object) -> bool:

@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+from tessera.extras import import_extra
 from tessera.scheduling.graph import cull, flatten_keys
 from tessera.scheduling.local import _pack, run_graph
 from tessera.scheduling.remote import local_error, rerun_requested, run_step, unpicklable_task
@@ -64,14 +65,7 @@ def import_ray() -> Any:
     >>> import_ray().__name__
     'ray'
     """
-    try:
-        import ray
-    except ImportError as e:
-        raise ImportError(
-            "Computing on a Ray cluster needs the 'ray' package, which is not installed. "
-            'Install it with: pip install "tessera[ray]"'
-        ) from e
-    return ray
+    return import_extra("ray", "Computing on a Ray cluster", "ray")
 
 
 def _task_name(key: Any) -> str:

@@ -46,6 +46,7 @@ from tessera.dataframe.io.parquet_hive import (
     is_hive,
     with_partitions,
 )
+from tessera.extras import import_extra
 from tessera.hashing import tokenize
 from tessera.paths import input_files
 
@@ -56,16 +57,9 @@ _SUFFIXES = (".parquet", ".parq", ".pq")
 
 def import_pyarrow() -> tuple[Any, Any, Any]:
     """``(pyarrow, pyarrow.parquet, pyarrow.dataset)``, or a clear ``ImportError``."""
-    try:
-        import pyarrow
-        import pyarrow.dataset
-        import pyarrow.parquet
-    except ImportError as e:
-        raise ImportError(
-            "Parquet support needs the 'pyarrow' package, which is not installed. "
-            'Install it with: pip install "tessera[parquet]" (or pip install pyarrow)'
-        ) from e
-    return pyarrow, pyarrow.parquet, pyarrow.dataset
+    modules = ("pyarrow", "pyarrow.parquet", "pyarrow.dataset")
+    pa, pq, ds = (import_extra(m, "Parquet support", "parquet", "pyarrow") for m in modules)
+    return pa, pq, ds
 
 
 def _stored_index(schema: Any) -> list[str]:
