@@ -17,10 +17,10 @@ Map
   (as ``astype(CategoricalDtype(ordered=True))`` gives them: sorted).
 - :func:`categorize` -- one pass (a tree reduction of each column's distinct values),
   computed now; returns the frame cast to known categoricals.
-- :class:`CategoricalAccessor` -- ``Series.cat``: ``known``, ``categories`` and ``codes``
-  (known only), ``as_known``/``as_unknown``, ``remove_unused_categories`` (one eager
-  pass, like Dask), and pandas' other ``.cat`` methods partition by partition.
-- :class:`CategorizeMixin` (DataFrame), :class:`CatAccessorMixin` (Series) -- the methods.
+  :func:`find_categories` (the reduction) and :func:`to_categories` (the cast of a
+  partition) are shared with the ``.cat`` accessor.
+- :class:`CategorizeMixin` -- ``DataFrame.categorize``.
+- The ``Series.cat`` accessor is in :mod:`~tessera.dataframe.cat_accessor`.
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_pandas(pd.DataFrame({"s": ["b", "a", "b"]}, dtype=object), npartitions=2)
@@ -38,18 +38,18 @@ from typing import Any
 
 import pandas as pd
 
-from tessera.dataframe.accessors import _Accessor
 from tessera.dataframe.graph import new_collection, partitionwise
 from tessera.dataframe.tree import reduction
 
 __all__ = [
+    "SERIES",
     "UNKNOWN_CATEGORIES",
-    "CatAccessorMixin",
-    "CategoricalAccessor",
     "CategorizeMixin",
     "astype_meta",
     "categorize",
+    "find_categories",
     "has_known_categories",
+    "to_categories",
     "unify_categoricals",
     "union_categories",
     "unknown_categories",
@@ -57,7 +57,7 @@ __all__ = [
 
 UNKNOWN_CATEGORIES = "__UNKNOWN_CATEGORIES__"
 _INDEX = ("index",)  # the key of the index among the columns' distinct values
-_SELF = ("self",)  # the key of a Series' own values
+SERIES = ("self",)  #: the key of a Series' own values in :func:`find_categories`
 
 
 def has_known_categories(x: Any) -> bool:
@@ -201,7 +201,7 @@ def _distinct(values: Any) -> pd.Index:
 
 
 def _column(part: Any, key: Any) -> Any:
-    return part if key is _SELF else part[key]
+    return part if key is SERIES else part[key]
 
 
 def _chunk(part: Any, columns: list[Any], index: bool) -> dict[Any, list[pd.Index]]:
@@ -219,10 +219,19 @@ def _aggregate(parts: list[dict[Any, list[pd.Index]]]) -> dict[Any, pd.Index]:
     return {k: union_categories(v) for k, v in _combine(parts).items()}
 
 
-def _find_categories(
+def find_categories(
     frame: Any, columns: list[Any], index: bool, split_every: int | None, kwargs: dict[str, Any]
 ) -> dict[Any, pd.Index]:
-    """The categories of ``columns`` (and ``_INDEX``), computed now in one tree reduction."""
+    """The categories of ``columns`` (and of the index, under the key ``("index",)``, if
+    ``index``), computed now in one tree reduction; ``kwargs`` go to ``compute``.
+
+    A column key of :data:`SERIES` means the Series ``frame`` itself.
+
+    >>> import tessera.dataframe as dd
+    >>> df = dd.from_dict({"a": ["y", "x", "y"]}, npartitions=2)
+    >>> find_categories(df, ["a"], False, None, {})["a"].tolist()
+    ['x', 'y']
+    """
     return reduction(
         frame,
         partial(_chunk, columns=columns, index=index),
@@ -234,9 +243,17 @@ def _find_categories(
     ).compute(**kwargs)
 
 
-def _to_categories(part: Any, dtypes: dict[Any, pd.CategoricalDtype]) -> Any:
-    if _SELF in dtypes:
-        return part.astype(dtypes[_SELF])
+def to_categories(part: Any, dtypes: dict[Any, pd.CategoricalDtype]) -> Any:
+    """``part`` with the columns (or the index, or the Series itself: :data:`SERIES`) named
+    by ``dtypes`` cast to their categorical dtypes.
+
+    >>> import pandas as pd
+    >>> out = to_categories(pd.Series(["b", "a"]), {SERIES: pd.CategoricalDtype(["a", "b"])})
+    >>> out.cat.codes.tolist()
+    [1, 0]
+    """
+    if SERIES in dtypes:
+        return part.astype(dtypes[SERIES])
     columns = {c: d for c, d in dtypes.items() if c != _INDEX}
     out = part.astype(columns) if columns else part
     if _INDEX in dtypes:
@@ -283,11 +300,11 @@ def categorize(
     todo = [k for k in sources if k not in dtypes]
     if todo:
         columns_todo = [c for c in todo if c != _INDEX]
-        found = _find_categories(frame, columns_todo, _INDEX in todo, split_every, compute_kwargs)
+        found = find_categories(frame, columns_todo, _INDEX in todo, split_every, compute_kwargs)
         dtypes.update({k: pd.CategoricalDtype(found[k], getattr(sources[k], "ordered", False))
                        for k in todo})  # fmt: skip
-    new_meta = _to_categories(meta, dtypes)
-    out = partitionwise(_to_categories, frame, dtypes, meta=new_meta, prefix="categorize")
+    new_meta = to_categories(meta, dtypes)
+    out = partitionwise(to_categories, frame, dtypes, meta=new_meta, prefix="categorize")
     if _INDEX not in todo:
         return out
     unknown = (None,) * len(out.divisions)  # the old order of the index is gone
@@ -335,103 +352,3 @@ class CategorizeMixin:
         CategoricalDtype(categories=['x', 'y'], ordered=False, categories_dtype=str)
         """
         return categorize(self, columns, index, split_every, **kwargs)
-
-
-# -- the .cat accessor -------------------------------------------------------------------
-def _identity(part: Any) -> Any:
-    return part
-
-
-class CategoricalAccessor(_Accessor):
-    """``Series.cat``: categories known statically, or made known by computing.
-
-    >>> import pandas as pd, tessera.dataframe as dd
-    >>> s = dd.from_pandas(pd.Series(["a", "b", "a"], dtype="category"), npartitions=2)
-    >>> s.cat.known, s.cat.ordered
-    (True, False)
-    >>> s.cat.add_categories(["z"]).cat.categories.tolist()
-    ['a', 'b', 'z']
-    >>> u = s.cat.as_unknown()
-    >>> u.cat.known
-    False
-    >>> u.cat.as_known().cat.categories.tolist()
-    ['a', 'b']
-    """
-
-    _accessor = "cat"
-    _kinds = "categorical"
-    _need_known = ("remove_categories", "rename_categories", "reorder_categories")
-
-    @property
-    def known(self) -> bool:
-        """Whether the categories are known without computing."""
-        return has_known_categories(self._series.meta)
-
-    def _require_known(self, what: str) -> None:
-        if not self.known:
-            raise NotImplementedError(
-                f".cat.{what} needs known categories, but this Series' categories are "
-                "unknown (they may differ between partitions). Call .cat.as_known() (or "
-                "df.categorize()) first."
-            )
-
-    @property
-    def categories(self) -> pd.Index:
-        """The categories (known categories only)."""
-        self._require_known("categories")
-        return self._series.meta.cat.categories
-
-    @property
-    def codes(self) -> Any:
-        """The integer codes of each value, -1 for missing (known categories only)."""
-        self._require_known("codes")
-        return self._call("codes", True)
-
-    def as_known(self, **kwargs: Any) -> Any:
-        """This Series with known categories (computes them now, unless already known);
-        ``kwargs`` go to ``compute``."""
-        series = self._series
-        if self.known:
-            return series
-        found = _find_categories(series, [_SELF], False, None, kwargs)
-        dtypes = {_SELF: pd.CategoricalDtype(found[_SELF], ordered=series.meta.cat.ordered)}
-        meta = _to_categories(series.meta, dtypes)
-        return partitionwise(_to_categories, series, dtypes, meta=meta, prefix="cat-as-known")
-
-    def as_unknown(self) -> Any:
-        """This Series with its categories marked unknown (nothing is computed)."""
-        if not self.known:
-            return self._series
-        meta = unknown_categories(self._series.meta)
-        return partitionwise(_identity, self._series, meta=meta, prefix="cat-as-unknown")
-
-    def remove_unused_categories(self) -> Any:
-        """Drop categories that no value uses anywhere (computes the used values now).
-
-        >>> import pandas as pd, tessera.dataframe as dd
-        >>> s = pd.Series(pd.Categorical(["b", "a"], categories=["c", "b", "a"]))
-        >>> out = dd.from_pandas(s, npartitions=2).cat.remove_unused_categories()
-        >>> out.cat.categories.tolist()
-        ['b', 'a']
-        """
-        series = self.as_known()
-        dtype = series.meta.dtype
-        used = set(series.dropna().unique().compute())
-        kept = dtype.categories[dtype.categories.isin(used)]  # keeps the categories' dtype
-        dtypes = {_SELF: pd.CategoricalDtype(kept, dtype.ordered)}
-        meta = _to_categories(series.meta, dtypes)
-        return partitionwise(_to_categories, series, dtypes, meta=meta, prefix="cat-remove-unused")
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self._need_known:
-            self._require_known(name)
-        return super().__getattr__(name)
-
-
-class CatAccessorMixin:
-    """``Series.cat``."""
-
-    @property
-    def cat(self) -> CategoricalAccessor:
-        """pandas' ``.cat`` accessor, lazily; see :class:`CategoricalAccessor`."""
-        return CategoricalAccessor(self)

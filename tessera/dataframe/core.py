@@ -33,7 +33,8 @@ from typing import Any
 import pandas as pd
 
 from tessera.base import Collection
-from tessera.dataframe.categorical import CatAccessorMixin, CategorizeMixin, unify_categoricals
+from tessera.dataframe.cat_accessor import CatAccessorMixin
+from tessera.dataframe.categorical import CategorizeMixin, unify_categoricals
 from tessera.dataframe.correlation import CorrelationMixin
 from tessera.dataframe.cumulative import CumulativeMixin
 from tessera.dataframe.elementwise import ElementwiseMixin
