@@ -17,9 +17,11 @@ Map
 - :class:`ResampleMixin` -- ``resample`` on DataFrame and Series.
 
 Rules: fixed frequencies (``"D"``, ``"h"``, ``"15min"``, ``"s"``...) and pandas' anchored
-ones (``"W"``, ``"ME"``, ``"QE"``...) with their pandas defaults of ``closed`` and
-``label``.  The bins span the divisions, so the result equals pandas' when the first and
-last divisions are the first and last index values (as ``from_pandas`` gives them).
+ones (``"W"``, ``"ME"``, ``"QE"``, ``"SMS"``..., business days ``"B"`` and the business
+forms ``"BME"``, ``"BQE"``...), with multiples (``"2W"``, ``"3B"``), with their pandas
+defaults of ``closed`` and ``label``.  The bins span the divisions, so the result equals
+pandas' when the first and last divisions are the first and last index values (as
+``from_pandas`` gives them).
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> idx = pd.date_range("2000-01-01", periods=6, freq="12h")
@@ -49,7 +51,11 @@ _HOWS = ("count", "first", "last", "max", "mean", "median", "min", "nunique", "o
          "size", "std", "sum", "var")  # fmt: skip
 _SUPPORTED = (pd.offsets.Tick, pd.offsets.Day, pd.offsets.Week, pd.offsets.MonthEnd,
               pd.offsets.MonthBegin, pd.offsets.QuarterEnd, pd.offsets.QuarterBegin,
-              pd.offsets.YearEnd, pd.offsets.YearBegin)  # fmt: skip
+              pd.offsets.YearEnd, pd.offsets.YearBegin, pd.offsets.BusinessDay,
+              pd.offsets.BusinessMonthEnd, pd.offsets.BusinessMonthBegin,
+              pd.offsets.BQuarterEnd, pd.offsets.BQuarterBegin, pd.offsets.BYearEnd,
+              pd.offsets.BYearBegin, pd.offsets.SemiMonthEnd,
+              pd.offsets.SemiMonthBegin)  # fmt: skip
 
 
 def _absolute_origin(origin: Any, first: pd.Timestamp, last: pd.Timestamp) -> Any:
@@ -67,7 +73,13 @@ def _resample(part: Any, rule: Any, kwargs: dict[str, Any], how: str, args: tupl
 
 @dataclass(frozen=True)
 class _ResampleRange:
-    """Output partition: resample the rows in ``[lo, hi]`` and keep ``labels``."""
+    """Output partition: resample the rows in ``[lo, hi]`` and keep ``labels``.
+
+    ``anchor``: for calendar rules with a multiple (``"2W"``, ``"3B"``), whose bins pandas
+    counts from the first row, the whole frame's first timestamp; a copy of the first row
+    is put there so that pandas counts the bins from the same place (its bin is not one
+    of ``labels``, so it is dropped again).
+    """
 
     rule: Any
     kwargs: tuple[tuple[str, Any], ...]
@@ -78,6 +90,7 @@ class _ResampleRange:
     hi: Any
     labels: pd.Index
     fill: Any
+    anchor: Any = None
 
     def __call__(self, parts: list[Any]) -> Any:
         part = pd.concat(parts) if len(parts) > 1 else parts[0]
@@ -87,7 +100,16 @@ class _ResampleRange:
             mask &= np.asarray(idx >= self.lo)
         if self.hi is not None:
             mask &= np.asarray(idx <= self.hi)
-        out = _resample(part[mask], self.rule, dict(self.kwargs), self.how, self.args,
+        rows = part[mask]
+        if (
+            self.anchor is not None
+            and len(part)
+            and not (len(rows) and idx[mask][0] <= self.anchor)
+        ):
+            first = part.iloc[:1]
+            rows = pd.concat([first.set_axis(pd.DatetimeIndex([self.anchor], name=idx.name)
+                                             .as_unit(idx.unit)), rows])  # fmt: skip
+        out = _resample(rows, self.rule, dict(self.kwargs), self.how, self.args,
                         dict(self.kw))  # fmt: skip
         return _fill_reindex(out, self.labels, self.fill)
 
@@ -145,7 +167,8 @@ class Resampler:
         if not isinstance(offset, _SUPPORTED):
             raise NotImplementedError(
                 f"resample supports fixed frequencies ('D', 'h', '15min'...) and the "
-                f"calendar ones 'W', 'ME', 'MS', 'QE', 'QS', 'YE', 'YS'; got {rule!r}. "
+                f"calendar ones 'W', 'ME', 'MS', 'QE', 'QS', 'YE', 'YS', 'SME', 'SMS' and "
+                f"their business-day forms ('B', 'BME', 'BMS', 'BQE'...); got {rule!r}. "
                 "Resample each partition with map_partitions if its bins never cross "
                 "partitions."
             )
@@ -184,6 +207,10 @@ class Resampler:
         fill = _empty_bin(frame.meta, self.rule, call)
         name = f"resample-{how}-{tokenize(frame, self.rule, kwargs, call)}"
         divs, n = frame.divisions, len(labels)
+        counted = self.offset.n != 1 and not isinstance(
+            self.offset, pd.offsets.Tick | pd.offsets.Day
+        )
+        anchor = pd.Timestamp(divs[0]) if counted else None
         layer = {}
         for j, ks in enumerate(groups):
             lo = labels[ks[0] - 2] if ks[0] >= 2 else None
@@ -191,7 +218,8 @@ class Resampler:
             parts = [i for i in range(frame.npartitions) if (hi is None or divs[i] <= hi)
                      and (lo is None or divs[i + 1] >= lo)]  # fmt: skip
             task = _ResampleRange(self.rule, tuple(kwargs.items()), how, args,
-                                  tuple(kw.items()), lo, hi, labels[ks], fill)  # fmt: skip
+                                  tuple(kw.items()), lo, hi, labels[ks], fill,
+                                  anchor if ks[0] else None)  # fmt: skip
             layer[(name, j)] = (task, [(frame._name, i) for i in parts or [0]])
         bounds = [labels[ks[0]] for ks in groups] + [labels[groups[-1][-1]]]
         layers = merge_layers(frame)

@@ -28,7 +28,8 @@ def ts() -> pd.DataFrame:
     )
 
 
-RULES = ["h", "6h", "90min", "D", "2D", "7D", "W", "W-MON", "ME", "MS", "QE"]
+RULES = ["h", "6h", "90min", "D", "2D", "7D", "W", "W-MON", "2W", "ME", "2ME", "MS", "QE", "B",
+         "3B", "BME", "SMS"]  # fmt: skip
 KWARGS = [
     {},
     {"closed": "right"},
@@ -110,8 +111,8 @@ def test_errors(ts: pd.DataFrame) -> None:
         df.reset_index(drop=True).resample("D")
     with pytest.raises(ValueError, match="known divisions"):
         dd.from_pandas(ts, npartitions=3, sort=False).resample("D")
-    with pytest.raises(NotImplementedError, match="'B'"):
-        df.resample("B")
+    with pytest.raises(NotImplementedError, match="'bh'"):
+        df.resample("bh")
     with pytest.raises(ValueError, match="not a pandas frequency"):
         df.resample("fortnight")
     with pytest.raises(TypeError, match="closed="):
@@ -122,9 +123,9 @@ def test_errors(ts: pd.DataFrame) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(
-    minutes=st.lists(st.integers(0, 6 * 24 * 60), min_size=1, max_size=25),
+    minutes=st.lists(st.integers(0, 40 * 24 * 60), min_size=1, max_size=25),
     n=st.integers(1, 6),
-    rule=st.sampled_from(["h", "7h", "D", "2D", "W"]),
+    rule=st.sampled_from(["h", "7h", "D", "2D", "W", "2W", "B", "3B", "2ME"]),
     closed=st.sampled_from(["left", "right"]),
     how=st.sampled_from(["sum", "count", "first", "max"]),
 )
