@@ -70,7 +70,7 @@ def _fake_values(dtype: Any, n: int = 2) -> Any:
     array: Any = pd.array
     if isinstance(dtype, pd.CategoricalDtype):
         cats = list(dtype.categories) or ["a"]
-        return pd.Categorical([cats[0]] * n, categories=cats)
+        return pd.Categorical([cats[0]] * n, categories=cats, ordered=dtype.ordered)
     if isinstance(dtype, pd.StringDtype):
         return array(["foo"] * n, dtype=dtype)
     if isinstance(dtype, pd.api.extensions.ExtensionDtype):

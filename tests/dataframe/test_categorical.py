@@ -267,3 +267,14 @@ def test_remove_unused_categories_with_nothing_used(n: int) -> None:
         expected = ps.cat.remove_unused_categories()
         assert out.meta.cat.categories.dtype == expected.cat.categories.dtype
         assert_eq(out, expected)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_ordered_categorical_extrema(n: int) -> None:
+    # the sample data behind lazy dtypes kept the categories but dropped `ordered`, so
+    # min/max of an ordered categorical failed while building the graph
+    s = pd.Series(pd.Categorical(["b", "a", "c", "b"], categories=["c", "b", "a"], ordered=True))
+    d = dd.from_pandas(s, npartitions=n)
+    assert d.max().compute() == s.max() == "a"
+    assert d.min().compute() == s.min() == "c"
+    assert_eq(d.to_frame().max(), s.to_frame().max())

@@ -7,7 +7,8 @@ Map
 - :class:`CSVBlock` -- where one partition's rows are: a whole file, or a byte range of
   an uncompressed file (with the file's header lines, prepended when parsing).
 - :class:`ReadCSV` -- the task: parse one block with pandas, check it against the meta.
-- :mod:`~tessera.dataframe.io.csv_check` -- the dtype-mismatch error.
+- :mod:`~tessera.dataframe.io.csv_check` -- the dtypes blocks are parsed with, the
+  dtype-mismatch error, and the meta of categoricals.
 
 Policy
 ------
@@ -24,7 +25,12 @@ Policy
   categoricals), so a float column whose later blocks hold only integers, or a string
   column with digits, come out as pandas would read the whole file.  Values that do not
   fit (``1.5`` in a column inferred as int64) raise a ``ValueError`` naming the column,
-  the dtypes and the ``dtype=`` fix.
+  the dtypes and the ``dtype=`` fix.  ``assume_missing=True`` makes the integer columns
+  of the sample float64, except those named in a ``dtype=`` dict.
+- Categoricals (as in Dask): ``dtype="category"`` or ``{"c": "category"}`` gives each
+  block the categories found in its values, so the meta's are unknown; the result has
+  their sorted union (as pandas reading all the rows at once).
+  ``{"c": pd.CategoricalDtype(categories)}`` gives known ones (values outside are NaN).
 - Index: each partition has its own ``RangeIndex`` from 0 (as in Dask); divisions are
   unknown.
 - Parsing uses pandas' C parser: it releases the GIL, so the threads scheduler parses
@@ -58,7 +64,13 @@ import numpy as np
 import pandas as pd
 
 from tessera.dataframe.graph import new_collection
-from tessera.dataframe.io.csv_check import block_dtypes, conform, mismatch_error
+from tessera.dataframe.io.csv_check import (
+    block_dtypes,
+    categorical_meta,
+    conform,
+    empty_block,
+    mismatch_error,
+)
 from tessera.hashing import tokenize
 from tessera.paths import input_files
 
@@ -130,7 +142,7 @@ class ReadCSV:
     def __call__(self, block: CSVBlock) -> pd.DataFrame:
         src = block.source(self.by_path)
         if src is None:
-            df = self.meta.iloc[:0].copy()
+            df = empty_block(self.meta)
         else:
             try:
                 df = self.reader(
@@ -278,8 +290,10 @@ def _read(
     user_dtype = kwargs.pop("dtype", None)
     first = CSVBlock(paths[0], comps[0])
     meta = _sample_meta(reader, first, parse_bytes(sample), {**kwargs, "dtype": user_dtype})
-    if assume_missing:
-        ints = [c for c, dt in meta.dtypes.items() if dt.kind in "iu"]
+    meta = categorical_meta(meta, user_dtype)
+    if assume_missing and (user_dtype is None or isinstance(user_dtype, dict)):
+        named = user_dtype or {}  # a dtype= for every column leaves none to assume
+        ints = [c for c, dt in meta.dtypes.items() if dt.kind in "iu" and c not in named]
         meta = meta.astype(dict.fromkeys(ints, "float64"))
     forced = block_dtypes(meta, user_dtype, kwargs.get("converters"))
     path_col = _path_column(include_path_column, meta)
@@ -329,12 +343,15 @@ def read_csv(
     sample : int or str
         Bytes at the head of the first file used to infer the dtypes.
     assume_missing : bool
-        Make the integer columns found in the sample float64 (they may hold NaN later).
+        Make the integer columns found in the sample float64 (they may hold NaN later),
+        except those named in a ``dtype=`` dict.
     include_path_column : bool or str
         Add a categorical column (``"path"`` or this name) holding each row's file.
     **kwargs
         Passed to :func:`pandas.read_csv` (``dtype``, ``usecols``, ``parse_dates``,
-        ``sep``, ``names``, ``header``...).
+        ``sep``, ``names``, ``header``...).  ``dtype="category"`` (or
+        ``{"c": "category"}``) gives categoricals whose categories are unknown until
+        computed; ``pd.CategoricalDtype(categories)`` gives known ones.
 
     Examples
     --------
@@ -347,6 +364,16 @@ def read_csv(
     ...     df = dd.read_csv(path, blocksize=20, usecols=["k", "when"], parse_dates=["when"])
     ...     df.npartitions, df.dtypes.astype(str).tolist(), df.k.sum().compute()
     (4, ['int64', 'datetime64[us]'], np.int64(6))
+
+    Categoricals: each block finds its own categories; the result has their union.
+
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     for i, rows in enumerate(["b\\na\\n", "c\\nb\\n"]):
+    ...         with open(os.path.join(d, f"{i}.csv"), "w") as f:
+    ...             _ = f.write("s\\n" + rows)
+    ...     df = dd.read_csv(os.path.join(d, "*.csv"), dtype={"s": "category"})
+    ...     df.s.cat.known, df.s.cat.as_known().cat.categories.tolist()
+    (False, ['a', 'b', 'c'])
     """
     options = (blocksize, lineterminator, compression, sample, assume_missing)
     return _read(pd.read_csv, urlpath, *options, include_path_column, kwargs)

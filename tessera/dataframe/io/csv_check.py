@@ -10,6 +10,11 @@ Map
 - :func:`mismatch_error` -- a ``ValueError`` naming each column whose values do not fit
   the inferred dtype, the dtype expected and found, an example value, and the
   ``dtype={...}`` to pass instead (``None`` if nothing disagrees).
+- :func:`categorical_meta`, :func:`empty_block` -- categoricals: a column read with
+  ``dtype="category"`` (or ``{"c": "category"}``) gets in each block the categories
+  found in that block's values, so the meta marks them *unknown* (the convention of
+  :mod:`tessera.dataframe.categorical`); a ``pd.CategoricalDtype(categories)`` gives
+  every block, and the meta, exactly those.  A block without rows has no categories.
 
 >>> import pandas as pd
 >>> meta = pd.DataFrame({"k": pd.Series([], dtype="int64")})
@@ -27,7 +32,9 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
-__all__ = ["block_dtypes", "conform", "mismatch_error"]
+from tessera.dataframe.categorical import has_known_categories, unknown_categories
+
+__all__ = ["block_dtypes", "categorical_meta", "conform", "empty_block", "mismatch_error"]
 
 
 def _same(expected: Any, found: Any) -> bool:
@@ -129,3 +136,54 @@ def block_dtypes(meta: pd.DataFrame, user_dtype: Any, converters: Any) -> Any:
     }
     out.update(user_dtype or {})
     return out
+
+
+def _with_index_dtype(frame: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd.DataFrame:
+    index = pd.CategoricalIndex([], dtype=dtype, name=frame.index.name)
+    return frame.iloc[:0].set_axis(index)
+
+
+def _given_categories(spec: Any) -> bool:
+    """Whether a ``dtype=`` entry gives its categories (then every block has them)."""
+    return isinstance(spec, pd.CategoricalDtype) and spec.categories is not None
+
+
+def categorical_meta(meta: pd.DataFrame, user_dtype: Any) -> pd.DataFrame:
+    """``meta`` (parsed from the sample) with the categories that ``user_dtype`` does not
+    give marked unknown, in its columns and its index: pandas finds those in each block.
+
+    >>> meta = pd.DataFrame({"c": pd.Categorical(["x"]), "d": pd.Categorical(["x"])})
+    >>> out = categorical_meta(meta, {"c": "category", "d": pd.CategoricalDtype(["x", "y"])})
+    >>> has_known_categories(out.c), has_known_categories(out.d)
+    (False, True)
+    """
+
+    def unknown(name: Any, dtype: Any) -> bool:
+        spec = user_dtype.get(name) if isinstance(user_dtype, dict) else user_dtype
+        return isinstance(dtype, pd.CategoricalDtype) and not _given_categories(spec)
+
+    columns = [c for c, d in meta.dtypes.items() if unknown(c, d)]
+    out = unknown_categories(meta, columns) if columns else meta
+    if meta.index.nlevels == 1 and unknown(meta.index.name, meta.index.dtype):
+        out = _with_index_dtype(out, unknown_categories(meta.index.to_series()).dtype)
+    return out
+
+
+def empty_block(meta: pd.DataFrame) -> pd.DataFrame:
+    """The frame of a block without rows: ``meta``, with no categories where they are
+    unknown (the sentinel category is not a value of the data).
+
+    >>> meta = categorical_meta(pd.DataFrame({"c": pd.Categorical([])}), "category")
+    >>> empty_block(meta).c.cat.categories.tolist()
+    []
+    """
+
+    def cleared(dtype: Any) -> Any:
+        if isinstance(dtype, pd.CategoricalDtype) and not has_known_categories(dtype):
+            return pd.CategoricalDtype([], ordered=dtype.ordered)
+        return None
+
+    casts = {c: cleared(d) for c, d in meta.dtypes.items() if cleared(d) is not None}
+    out = meta.iloc[:0].astype(casts) if casts else meta.iloc[:0].copy()
+    index = cleared(meta.index.dtype) if meta.index.nlevels == 1 else None
+    return out if index is None else _with_index_dtype(out, index)

@@ -11,7 +11,8 @@ Map
 
 The result equals ``df[cols]``: same columns in the same order, same dtypes (the meta
 is the reader's meta restricted to ``cols``; CSV blocks keep being parsed with those
-dtypes), same partitions and divisions.
+dtypes, so categoricals keep their known or unknown categories), same partitions and
+divisions.
 
 >>> import os, tempfile, tessera.dataframe as dd
 >>> with tempfile.TemporaryDirectory() as d:
