@@ -36,6 +36,7 @@ from tessera.base import Collection
 from tessera.dataframe.cat_accessor import CatAccessorMixin
 from tessera.dataframe.categorical import CategorizeMixin, unify_categoricals
 from tessera.dataframe.correlation import CorrelationMixin
+from tessera.dataframe.counting import FrameCountingMixin, SeriesCountingMixin
 from tessera.dataframe.cumulative import CumulativeMixin
 from tessera.dataframe.elementwise import ElementwiseMixin
 from tessera.dataframe.expressions import ExpressionMixin
@@ -230,7 +231,9 @@ class _Frame(
         )
 
 
-class DataFrame(ExpressionMixin, CategorizeMixin, PivotMixin, RowCountsMixin, _Frame):
+class DataFrame(
+    ExpressionMixin, CategorizeMixin, PivotMixin, RowCountsMixin, FrameCountingMixin, _Frame
+):
     """A lazy pandas DataFrame split by rows into partitions.
 
     Create one with :func:`~tessera.dataframe.from_pandas` or
@@ -354,7 +357,7 @@ def _assign_one(df: Any, key: Any, value: Any) -> Any:
     return df
 
 
-class Series(CatAccessorMixin, _Frame):
+class Series(CatAccessorMixin, SeriesCountingMixin, _Frame):
     """A lazy pandas Series split into partitions.
 
     >>> import tessera.dataframe as dd

@@ -3,9 +3,14 @@
 Map
 ---
 - :class:`CountingMixin` -- ``value_counts`` (per-partition counts merged by a groupby
-  sum; ``normalize`` divides by the total at the end), ``nunique`` (distinct values
-  de-duplicated up the tree) and ``memory_usage`` (per-partition bytes added up), each
-  one call of the :func:`~tessera.dataframe.tree.reduction` tree waist.
+  sum; ``normalize`` divides by the total at the end) and ``memory_usage``
+  (per-partition bytes added up), each one call of the
+  :func:`~tessera.dataframe.tree.reduction` tree waist.
+- :class:`SeriesCountingMixin`, :class:`FrameCountingMixin` -- ``nunique`` (each
+  column's distinct values de-duplicated up the tree; a Series is one column;
+  ``DataFrame.nunique(axis=1)`` counts each row, partition by partition).  pandas'
+  Series and DataFrame versions take different arguments (``dropna`` first, ``axis``
+  first), so each class has its own.
 - ``_counts`` / ``_merge_counts`` -- the value-count partials, also used by
   :mod:`~tessera.dataframe.distinct` (``mode``).
 
@@ -15,6 +20,8 @@ Map
 {3: 2, 1: 1, 2: 1}
 >>> s.nunique().compute()
 3
+>>> s.to_frame().nunique().compute().to_dict()
+{'a': 3}
 """
 
 from __future__ import annotations
@@ -25,22 +32,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tessera.dataframe.graph import nonempty
+from tessera.dataframe.graph import nonempty, partitionwise
 from tessera.dataframe.tree import reduction
 
-__all__ = ["CountingMixin"]
+__all__ = ["CountingMixin", "FrameCountingMixin", "SeriesCountingMixin"]
 
 
-def _unique(part: Any) -> Any:
-    return part.drop_duplicates()
+def _columns(part: Any) -> list[pd.Series]:
+    """The columns of a partition (a Series is its own one column), by position, so
+    duplicate column names stay apart."""
+    if isinstance(part, pd.Series):
+        return [part]
+    return [part.iloc[:, j] for j in range(part.shape[1])]
 
 
-def _concat_unique(parts: list[Any]) -> Any:
-    return pd.concat(parts).drop_duplicates()
+def _unique(part: Any) -> list[pd.Series]:
+    return [column.drop_duplicates() for column in _columns(part)]
 
 
-def _nunique(parts: list[Any], dropna: bool) -> Any:
-    return pd.concat(parts).nunique(dropna=dropna)
+def _concat_unique(parts: list[list[pd.Series]]) -> list[pd.Series]:
+    return [pd.concat(column).drop_duplicates() for column in zip(*parts, strict=True)]
+
+
+def _nunique(parts: list[list[pd.Series]], dropna: bool, like: pd.Series | None) -> Any:
+    """The count of each column's distinct values: an int for a Series, else a Series
+    with the index (the columns) and dtype of ``like``, pandas' result on the meta."""
+    counts = [pd.concat(column).nunique(dropna=dropna) for column in zip(*parts, strict=True)]
+    if like is None:
+        return counts[0]
+    return pd.Series(counts, index=like.index, dtype=like.dtype)
 
 
 def _counts(part: Any, dropna: bool) -> Any:
@@ -101,8 +121,46 @@ def _final_memory(parts: list[Any], series: bool) -> Any:
     return int(out.iloc[0]) if series else out
 
 
+def _distinct_counts(frame: Any, dropna: bool, split_every: int | None) -> Any:
+    """The tree reduction of ``nunique`` over the rows: each column's distinct values are
+    de-duplicated up the tree and counted at the root."""
+    series = isinstance(frame.meta, pd.Series)
+    like = None if series else frame.meta.nunique(dropna=dropna)
+    agg = partial(_nunique, dropna=dropna, like=like)
+    meta = 0 if like is None else like
+    return reduction(frame, _unique, _concat_unique, agg, meta, split_every, prefix="nunique")
+
+
+class SeriesCountingMixin:
+    """``Series.nunique`` (pandas' takes ``dropna`` first, the DataFrame's ``axis``)."""
+
+    def nunique(self, dropna: bool = True, split_every: int | None = None) -> Any:
+        """Number of distinct values of a Series (a lazy Scalar), as pandas counts them.
+
+        Parameters
+        ----------
+        dropna : bool
+            Leave missing values out of the count.
+        split_every : int, optional
+            How many partial results the reduction tree combines at once (default 8).
+
+        Examples
+        --------
+        >>> import tessera.dataframe as dd
+        >>> s = dd.from_dict({"a": [1, 2, 1, None]}, npartitions=3).a
+        >>> s.nunique().compute(), s.nunique(dropna=False).compute()
+        (2, 3)
+        """
+        return _distinct_counts(self, dropna, split_every)
+
+
+def _row_nunique(part: pd.DataFrame, dropna: bool) -> pd.Series:
+    # pandas counts the rows of an empty partition as float64
+    return part.nunique(axis=1, dropna=dropna).astype("int64")
+
+
 class CountingMixin:
-    """``value_counts``, ``nunique`` and ``memory_usage``."""
+    """``value_counts`` and ``memory_usage``."""
 
     meta: Any
 
@@ -154,14 +212,44 @@ class CountingMixin:
         chunk = partial(_memory, kwargs=kwargs)
         return reduction(self, chunk, _total_memory, final, meta, prefix="memory-usage")
 
-    def nunique(self, dropna: bool = True, split_every: int | None = None) -> Any:
-        """Number of distinct values of a Series (a lazy Scalar).
 
+class FrameCountingMixin:
+    """``DataFrame.nunique``."""
+
+    meta: Any
+
+    def nunique(self, axis: Any = 0, dropna: bool = True, split_every: int | None = None) -> Any:
+        """Number of distinct values of each column (or of each row), as pandas counts them.
+
+        Parameters
+        ----------
+        axis : {0 or "index", 1 or "columns"}
+            ``0``: count down each column (a lazy Series indexed by the columns, from one
+            tree reduction); ``1``: count across each row (a lazy Series with the frame's
+            partitions and divisions).
+        dropna : bool
+            Leave missing values out of the counts.
+        split_every : int, optional
+            How many partial results the reduction tree combines at once (default 8;
+            ``axis=0`` only).
+
+        Examples
+        --------
         >>> import tessera.dataframe as dd
-        >>> dd.from_dict({"a": [1, 2, 1, 3]}, npartitions=3).a.nunique().compute()
-        3
+        >>> df = dd.from_dict({"a": [1, 1, None], "b": ["x", "y", "x"]}, npartitions=2)
+        >>> df.nunique().compute()
+        a    1
+        b    2
+        dtype: int64
+        >>> df.nunique(axis=1, dropna=False).compute().tolist()
+        [2, 2, 2]
         """
-        if not isinstance(self.meta, pd.Series):
-            raise NotImplementedError("DataFrame.nunique is not implemented yet; use a column.")
-        agg = partial(_nunique, dropna=dropna)
-        return reduction(self, _unique, _concat_unique, agg, 0, split_every, prefix="nunique")
+        if axis in (1, "columns"):
+            meta = nonempty(self.meta).nunique(axis=1, dropna=dropna)
+            return partitionwise(_row_nunique, self, dropna, meta=meta, prefix="nunique-axis1")
+        if axis not in (0, "index"):
+            raise ValueError(
+                f"nunique: axis must be 0 or 'index' (count each column) or 1 or 'columns' "
+                f"(count each row), got {axis!r}."
+            )
+        return _distinct_counts(self, dropna, split_every)

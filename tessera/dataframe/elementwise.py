@@ -6,9 +6,13 @@ Map
   the same partitioning, lazy scalars or constants; pandas aligns within each partition),
   and ``astype, fillna, dropna, isna, notna, abs, round, clip, isin, rename, drop,
   explode, combine_first``.
+- ``_index_mapper``, ``_renamed_divisions`` -- what ``rename`` maps the index with, and
+  the divisions it keeps when the caller promises the mapping is sorted.
 
 Policy: every method is one call to :func:`~tessera.dataframe.graph.partitionwise`, the
-meta is computed by running the same pandas method on the meta.
+meta is computed by running the same pandas method on the meta.  Methods that change
+index labels drop the divisions (``rename(index=...)``, unless ``sorted_index=True``);
+``explode(ignore_index=True)`` numbers the rows through ``reset_index``.
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_dict({"a": [1, -2, 3]}, npartitions=2)
@@ -22,7 +26,10 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from tessera.dataframe.graph import partitionwise
+import pandas as pd
+from pandas.api.types import is_dict_like
+
+from tessera.dataframe.graph import new_collection, partitionwise
 
 __all__ = ["ElementwiseMixin"]
 
@@ -65,6 +72,34 @@ def _unary(op: Callable[..., Any]) -> Callable[..., Any]:
         return partitionwise(op, self, prefix=op.__name__.strip("_"))
 
     return method
+
+
+def _index_mapper(meta: Any, mapper: Any, index: Any, axis: Any) -> Any:
+    """What ``rename`` maps the index labels with, or None, by pandas' rules: a Series'
+    scalar is its new name; a DataFrame's ``mapper`` maps the index unless ``axis`` says
+    columns."""
+    if isinstance(meta, pd.Series):
+        value = index if mapper is None else mapper
+        return value if callable(value) or is_dict_like(value) else None
+    if mapper is not None and axis in (None, 0, "index"):
+        return mapper
+    return index
+
+
+def _renamed_divisions(divisions: tuple[Any, ...], labels: Any, level: Any) -> tuple[Any, ...]:
+    """The divisions mapped as ``rename`` maps the index (``sorted_index=True``).
+
+    >>> _renamed_divisions((0, 5, 9), {5: 6}, None)
+    (0, 6, 9)
+    """
+    renamed = pd.Series(0, index=pd.Index(divisions)).rename(labels, level=level).index
+    if not renamed.is_monotonic_increasing:
+        raise ValueError(
+            f"rename(sorted_index=True): the divisions {list(divisions)} map to "
+            f"{renamed.tolist()}, which are not sorted, so the mapping does not keep the "
+            "index sorted. Leave sorted_index=False (the divisions become unknown)."
+        )
+    return tuple(renamed.tolist())
 
 
 class ElementwiseMixin:
@@ -198,18 +233,74 @@ class ElementwiseMixin:
             values = sorted(values, key=repr)
         return self._map("isin", values)
 
-    def rename(self, *args: Any, **kwargs: Any) -> Any:
-        """Rename columns (``columns=``) or a Series (a scalar name), as pandas does.
+    def rename(
+        self,
+        mapper: Any = None,
+        *,
+        index: Any = None,
+        columns: Any = None,
+        axis: Any = None,
+        level: Any = None,
+        errors: str = "ignore",
+        sorted_index: bool = False,
+    ) -> Any:
+        """Rename index labels, columns, or a Series, as pandas does.
 
-        >>> import tessera.dataframe as dd
-        >>> dd.from_dict({"a": [1]}, npartitions=1).rename(columns={"a": "b"}).columns.tolist()
+        Parameters
+        ----------
+        mapper : scalar, dict-like or callable, optional
+            A Series: a scalar is its new name, a dict-like or function maps the index
+            labels (pandas' positional ``index``).  A DataFrame: maps the labels of
+            ``axis``.
+        index, columns : dict-like or callable, optional
+            Map the index labels / the column names (``index`` may be a Series' new name).
+        axis : {0 or "index", 1 or "columns"}, optional
+            The axis ``mapper`` maps (default the index).
+        level : int or label, optional
+            Only the labels of this level of a MultiIndex.
+        errors : {"ignore", "raise"}
+            ``"raise"``: a ``KeyError`` for dict-like column names not found.  Not
+            supported for index labels (each partition holds only some of them).
+        sorted_index : bool
+            Index labels only: promise that the mapping keeps the index sorted, so the
+            divisions are mapped too and stay known (as in Dask); otherwise they become
+            unknown.  ``ValueError`` if the mapped divisions are not sorted.
+
+        Returns
+        -------
+        DataFrame or Series
+
+        Examples
+        --------
+        >>> import pandas as pd, tessera.dataframe as dd
+        >>> df = dd.from_dict({"a": [1, 2, 3]}, npartitions=2)
+        >>> df.rename(columns={"a": "b"}).columns.tolist()
         ['b']
+        >>> df.a.rename("q").name
+        'q'
+        >>> out = df.rename(index=lambda i: 10 * i)
+        >>> out.compute().index.tolist(), out.known_divisions
+        ([0, 10, 20], False)
+        >>> df.rename(lambda i: 10 * i, sorted_index=True).divisions
+        (0, 20, 20)
         """
-        if "index" in kwargs or ("axis" in kwargs and kwargs["axis"] in (0, "index")):
+        labels = _index_mapper(self.meta, mapper, index, axis)
+        if errors == "raise" and is_dict_like(labels):
             raise NotImplementedError(
-                "rename(index=...) would invalidate divisions; it is not implemented yet."
+                "rename(errors='raise') cannot check index labels: each partition holds "
+                "only some of them. Use errors='ignore' (the default)."
             )
-        return self._map("rename", *args, **kwargs)
+        args = () if mapper is None else (mapper,)
+        given = {"index": index, "columns": columns, "axis": axis, "level": level}
+        kwargs = {k: v for k, v in given.items() if v is not None}
+        meta = self.meta.rename(*args, errors=errors, **kwargs)  # pandas validates
+        out = self._map("rename", *args, errors=errors, meta=meta, **kwargs)
+        if labels is None:  # names or columns only: the divisions hold
+            return out
+        divisions = (None,) * len(out.divisions)
+        if sorted_index and out.known_divisions:
+            divisions = _renamed_divisions(out.divisions, labels, level)
+        return new_collection(out.layers, out._name, out.meta, divisions)
 
     def drop(self, labels: Any = None, *, columns: Any = None, axis: Any = 0, **kw: Any) -> Any:
         """Drop columns (``columns=`` or ``labels`` with ``axis=1``).
@@ -229,22 +320,26 @@ class ElementwiseMixin:
     def explode(self, column: Any = None, ignore_index: bool = False) -> Any:
         """One row per element of list-like values (of ``column`` for a DataFrame).
 
-        The index repeats for the new rows, as in pandas, so divisions stay valid;
-        ``ignore_index=True`` is refused because a global ``0..n-1`` needs every
-        partition's length: call ``reset_index(drop=True)`` after it instead.
+        The index repeats for the new rows, as in pandas, so divisions stay valid.
+        ``ignore_index=True`` numbers the rows ``0 .. n-1`` across all partitions, as
+        pandas does (through :meth:`reset_index`: every partition's length is counted
+        first, and the divisions become unknown).
 
         >>> import pandas as pd, tessera.dataframe as dd
         >>> s = dd.from_pandas(pd.Series([[1, 2], [], [3]]), npartitions=2)
         >>> s.explode().compute().tolist()
         [1, 2, nan, 3]
+        >>> s.explode(ignore_index=True).compute().index.tolist()
+        [0, 1, 2, 3]
         """
-        if ignore_index:
-            raise NotImplementedError(
-                "explode(ignore_index=True) is not supported; use "
-                "explode().reset_index(drop=True)."
+        if column is not None and isinstance(self.meta, pd.Series):
+            raise TypeError(
+                f"Series.explode() takes no column (got {column!r}); it explodes the "
+                "Series' own values."
             )
         args = () if column is None else (column,)
-        return self._map("explode", *args)
+        out = self._map("explode", *args)
+        return out.reset_index(drop=True) if ignore_index else out
 
     def combine_first(self, other: Any) -> Any:
         """Values of ``self``, with its missing values taken from ``other`` (aligned).

@@ -96,8 +96,7 @@ def test_explode(n: int) -> None:
     df = dd.from_pandas(pdf, npartitions=n)
     assert_eq(df.explode("a"), pdf.explode("a"))
     assert_eq(df.a.explode(), pdf.a.explode())
-    with pytest.raises(NotImplementedError, match="reset_index"):
-        df.explode("a", ignore_index=True)
+    assert_eq(df.explode("a", ignore_index=True), pdf.explode("a", ignore_index=True))
 
 
 @pytest.mark.parametrize("n", NPARTS)
