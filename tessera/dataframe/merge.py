@@ -28,6 +28,20 @@ Map
       allows) are copied into hidden columns by :class:`LevelColumns` for the shuffle
       and dropped before pandas joins the parts.
 
+``validate`` ("1:1", "1:m", "m:1", "m:m" or pandas' long names) is checked by pandas in
+every partition task, which raises pandas' ``MergeError`` naming the side and a few
+repeated keys.  Each plan makes that check global: after the hash shuffle all rows of a
+key sit in one partition; aligned partitions hold disjoint index ranges; a broadcast
+side is whole -- so a side that must be unique is never the split side of a broadcast
+join (unless it has one partition): such joins take the hash plan instead.
+
+:func:`join` with a list of frames (on the index) follows pandas' result for unique
+indexes, where pandas concatenates the frames side by side: ``left``, ``inner`` and
+``outer`` join the frames one by one; ``right`` outer-joins all but the last, then
+right-joins the last (a label of the last frame takes every frame's values, whether or
+not the frames between hold it).  Its dtypes are :func:`~tessera.dataframe.merge_parts.
+list_meta`'s.
+
 Semantics: each partition is joined by pandas (or by the lookup, which gives the same
 rows), then cast to the declared dtypes: pandas' dtypes *when rows are left unmatched*
 (an ``int64`` column of the side that may miss partners becomes ``float64`` even if every
@@ -56,7 +70,14 @@ import pandas as pd
 
 from tessera.dataframe.graph import partitionwise
 from tessera.dataframe.merge_broadcast import broadcast_join, lookup_plan
-from tessera.dataframe.merge_parts import JoinParts, JoinSpec, declared_meta
+from tessera.dataframe.merge_parts import (
+    JoinParts,
+    JoinSpec,
+    conform,
+    declared_meta,
+    list_meta,
+    unique_sides,
+)
 from tessera.dataframe.repartition import align
 from tessera.dataframe.shuffle import hash_shuffle
 
@@ -160,7 +181,9 @@ def _common(a: Any, b: Any) -> Any:
     return np.dtype(object)
 
 
-def _broadcast_side(left: Any, right: Any, how: str, broadcast: bool | None) -> str | None:
+def _broadcast_side(
+    left: Any, right: Any, how: str, broadcast: bool | None, unique: tuple[str, ...] = ()
+) -> str | None:
     from tessera import config
 
     sides = list(_BROADCASTABLE[how])  # preferred: the result keeps the other's order
@@ -173,9 +196,18 @@ def _broadcast_side(left: Any, right: Any, how: str, broadcast: bool | None) -> 
             f"broadcast=True cannot be used for how={how!r}: the unmatched rows of a "
             "broadcast side would be repeated in every partition. Leave broadcast unset."
         )
+    size = {"left": left.npartitions, "right": right.npartitions}
+    split = {"left": "right", "right": "left"}  # the side left in partitions
+    checked = [s for s in sides if split[s] not in unique or size[split[s]] == 1]
+    if broadcast is True and not checked:
+        raise ValueError(
+            f"broadcast=True cannot check that the keys of the {split[sides[0]]} side are "
+            f"unique (validate=...): it stays split in {size[split[sides[0]]]} partitions. "
+            "Leave broadcast unset (a hash join checks them across partitions)."
+        )
+    sides = checked
     if broadcast is False:
         return None
-    size = {"left": left.npartitions, "right": right.npartitions}
     limit = 10**9 if broadcast else int(config.get("dataframe.broadcast-npartitions", 1))
     fit = sorted((size[s], rank, s) for rank, s in enumerate(sides) if size[s] <= limit)
     return fit[0][2] if fit else None
@@ -203,7 +235,7 @@ def join_frames(
     >>> out.divisions, out.compute().y.tolist()
     ((0, 1), [3])
     """
-    how = spec.how
+    how, unique = spec.how, spec.unique_sides
     meta = declared_meta(spec, left.meta, right.meta)  # pandas' own validation
     op = JoinParts(spec, meta)
     lkeys, rkeys = keys
@@ -212,7 +244,7 @@ def join_frames(
     elif lkeys is None and rkeys is None and left.known_divisions and right.known_divisions:
         lal, ral = align([left, right])
         return partitionwise(op, lal, ral, meta=meta, prefix="aligned-join")
-    side = _broadcast_side(left, right, how, broadcast)
+    side = _broadcast_side(left, right, how, broadcast, unique)
     if side is not None:
         keep = keeps_index[0] if side == "right" else keeps_index[1]
         plan = lookup_plan(spec, meta, lkeys, rkeys, side)
@@ -243,6 +275,7 @@ def merge(
     indicator: bool = False,
     npartitions: int | None = None,
     broadcast: bool | None = None,
+    validate: str | None = None,
 ) -> Any:
     """Merge two frames like :func:`pandas.merge`; see the module docstring for the plans.
 
@@ -260,6 +293,10 @@ def merge(
         Force (True) or forbid (False) a broadcast join; by default, broadcast when a
         side that may be broadcast has at most ``dataframe.broadcast-npartitions``
         partitions (config, default 1).
+    validate : {"one_to_one", "1:1", "one_to_many", "1:m", "many_to_one", "m:1", \
+"many_to_many", "m:m"}, optional
+        As in pandas: check that the keys of the "one" sides are unique across all
+        partitions, else computing raises :class:`pandas.errors.MergeError`.
 
     Examples
     --------
@@ -268,6 +305,11 @@ def merge(
     >>> b = dd.from_pandas(pd.DataFrame({"k": [2, 3], "y": [5, 6]}), npartitions=2)
     >>> merge(a, b, how="outer", on="k").compute().sort_values("x").x.tolist()
     [1.0, 2.0, 3.0, nan]
+    >>> merge(a, b, on="k", validate="1:1").compute()  # k=2 sits in both partitions of a
+    Traceback (most recent call last):
+    ...
+    pandas.errors.MergeError: Merge keys are not unique in left dataset; not a one-to-one merge
+    ...
     """
     left, right = _as_frame(left, "left"), _as_frame(right, "right")
     if how not in _HOWS:
@@ -288,6 +330,7 @@ def merge(
         "right_index": right_index,
         "suffixes": suffixes,
         "indicator": indicator,
+        "validate": validate,
     }
     keys = (None if left_index else lkeys, None if right_index else rkeys)
     index_join = left_index and right_index
@@ -307,11 +350,14 @@ def join(
     npartitions: int | None = None,
     broadcast: bool | None = None,
     suffixes: tuple[str | None, str | None] | None = None,
+    validate: str | None = None,
 ) -> Any:
     """Join columns of ``other`` by its index, like :meth:`pandas.DataFrame.join`.
 
+    ``other`` may be a list of frames, joined on the index (see the module docs).
     ``lsuffix``/``rsuffix`` (Dask's names) or ``suffixes`` (pandas 3's) rename
-    overlapping columns; ``npartitions`` and ``broadcast`` as for :func:`merge`.
+    overlapping columns; ``validate`` as for :func:`merge`; ``npartitions`` and
+    ``broadcast`` as for :func:`merge` (for each join of a list).
 
     >>> import pandas as pd, tessera.dataframe as dd
     >>> a = dd.from_pandas(pd.DataFrame({"k": ["x", "y"], "v": [1, 2]}), npartitions=2)
@@ -320,17 +366,68 @@ def join(
        k  v     w
     0  x  1  20.0
     1  y  2  10.0
+    >>> c = pd.DataFrame({"u": [5, 6]}, index=[1, 2])
+    >>> join(a, [c, pd.Series([7], name="t")]).compute()
+       k    v    u    t
+    0  x  1.0  NaN  7.0
+    1  y  2.0  5.0  NaN
     """
+    suffixes = suffixes or (lsuffix, rsuffix)
     if isinstance(other, list):
-        raise NotImplementedError(
-            "join with a list of frames is not implemented; join them one by one."
-        )
+        return _join_list(left, other, on, how, suffixes, npartitions, broadcast, validate)
     left, other = _as_frame(left, "left"), _as_frame(other, "right")
     if how not in _HOWS:
         raise ValueError(f"how must be one of {list(_HOWS)}, got {how!r}.")
     lkeys = _listed(on)
     _check_keys(left, lkeys, "left")
-    kwargs = {"on": on, "how": how, "suffixes": suffixes or (lsuffix, rsuffix)}
+    kwargs = {"on": on, "how": how, "suffixes": suffixes, "validate": validate}
     keeps = (how in ("inner", "left"), on is None and how in ("inner", "right"))
     spec = JoinSpec("join", kwargs, None if on is None else "right")
     return join_frames(left, other, spec, (lkeys, None), npartitions, broadcast, keeps)
+
+
+def _join_list(
+    left: Any,
+    others: list[Any],
+    on: Any,
+    how: str,
+    suffixes: tuple[str | None, str | None],
+    npartitions: int | None,
+    broadcast: bool | None,
+    validate: str | None,
+) -> Any:
+    """``left.join(others, how=how)`` for a list ``others``: pandas' errors, then joins
+    one by one (see the module docs), cast to :func:`~tessera.dataframe.merge_parts.
+    list_meta`."""
+    if on is not None:
+        raise ValueError(
+            f"Joining multiple DataFrames only supported for joining on index; got "
+            f"on={on!r}. Join them one by one to join on columns."
+        )
+    if any(suffixes):
+        raise ValueError(
+            f"Suffixes not supported when joining multiple DataFrames; got {suffixes!r}. "
+            "Rename the overlapping columns first, or join the frames one by one."
+        )
+    if how not in ("left", "right", "inner", "outer"):
+        raise ValueError(
+            f"how={how!r} is not supported when joining a list of frames (pandas: only can "
+            "inner (intersect) or outer (union) join the other axis); use 'left', "
+            "'right', 'inner' or 'outer'."
+        )
+    unique_sides(validate)  # a ValueError for a validate pandas does not know
+    frames = [_as_frame(left, "left"), *(_as_frame(o, "right") for o in others)]
+    labels = [c for f in frames for c in f.columns]
+    repeated = list(dict.fromkeys(c for c in labels if labels.count(c) > 1))
+    if repeated:
+        raise ValueError(
+            f"Indexes have overlapping values: {repeated!r} (columns of several of the "
+            "joined frames). Rename them first, or join the frames one by one with "
+            "lsuffix/rsuffix."
+        )
+    meta = list_meta([f.meta for f in frames], how)
+    out, last = frames[0], len(frames) - 1
+    for i, frame in enumerate(frames[1:], 1):
+        step = "outer" if how == "right" and i < last else how
+        out = join(out, frame, None, step, "", "", npartitions, broadcast, None, validate)
+    return partitionwise(conform, out, meta, meta=meta, prefix="join-list")

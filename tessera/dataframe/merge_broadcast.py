@@ -7,13 +7,14 @@ Map
   partition of the big side joins it with the small side.
 - :func:`lookup_plan` -- whether the lookup plan applies (a ``left``/``inner`` merge on
   one column of the same plain dtype on both sides, small side on the right, no
-  ``indicator``), as a :class:`LookupJoin`.
+  ``indicator``, no ``validate`` of the big side's keys), as a :class:`LookupJoin`.
 - :class:`Lookup` -- the small side with an :class:`pandas.Index` of its keys, built
   once; ``unique`` says whether each key occurs once; unique integer keys in a narrow
   range also get a dense array of positions (a probe is a subtraction and a ``take``).
 - :class:`LookupJoin` -- the partition task of the lookup plan: one
   probe of the partition's keys (:meth:`Lookup.probe`) and two ``take``\\ s; when the small
-  side's keys repeat it falls back to ``pd.merge`` (:class:`JoinParts`).
+  side's keys repeat it falls back to ``pd.merge`` (:class:`JoinParts`), which also
+  raises pandas' ``MergeError`` when ``validate`` says they are unique.
 
 Why: ``pd.merge`` factorizes the keys of both sides on every call, so a broadcast join
 of ``n`` partitions hashes the small side ``n`` times.  Here it is hashed once (the
@@ -154,6 +155,7 @@ def lookup_plan(
         and side == "right"
         and spec.how in ("inner", "left")
         and not kwargs.get("indicator")
+        and "left" not in spec.unique_sides  # pandas checks the big side's keys
         and lkeys is not None
         and rkeys is not None
         and len(lkeys) == len(rkeys) == 1

@@ -4,9 +4,12 @@ Map
 ---
 - :class:`JoinSpec` -- what pandas is asked to do (``pd.merge(l, r, **kwargs)`` or
   ``l.join(r, **kwargs)``) and which side's index the result's index comes from;
-  :meth:`JoinSpec.raw` runs it and evens out pandas' shortcuts for an empty side.
+  :meth:`JoinSpec.raw` runs it and evens out pandas' shortcuts for an empty side;
+  :attr:`JoinSpec.unique_sides` -- the sides whose keys ``validate`` says are unique
+  (pandas checks them in every partition: the plans make that check global).
 - :func:`declared_meta` -- the empty result with the dtypes pandas gives when rows are
-  left unmatched (the policy below).
+  left unmatched (the policy below); :func:`list_meta` -- the same for a join with a
+  list of frames.
 - :func:`conform` -- cast a computed partition to the declared meta.
 - :class:`JoinParts` -- the partition task: :meth:`JoinSpec.raw` then :func:`conform`.
 
@@ -49,7 +52,27 @@ import pandas as pd
 
 from tessera.dataframe.graph import nonempty
 
-__all__ = ["JoinParts", "JoinSpec", "conform", "declared_meta", "with_missing"]
+__all__ = [
+    "JoinParts",
+    "JoinSpec",
+    "conform",
+    "declared_meta",
+    "list_meta",
+    "unique_sides",
+    "with_missing",
+]
+
+#: The sides whose keys must be unique for each ``validate`` of pandas.
+VALIDATE = {
+    "one_to_one": ("left", "right"),
+    "1:1": ("left", "right"),
+    "one_to_many": ("left",),
+    "1:m": ("left",),
+    "many_to_one": ("right",),
+    "m:1": ("right",),
+    "many_to_many": (),
+    "m:m": (),
+}
 
 #: The sides whose rows may find no partner (and are kept) under each ``how``.
 UNMATCHED = {
@@ -68,6 +91,27 @@ def with_missing(dtype: Any) -> Any:
     ['float64', 'object', 'float32', 'category']
     """
     return pd.Series([], dtype=dtype).reindex(range(1)).dtype
+
+
+def unique_sides(validate: str | None) -> tuple[str, ...]:
+    """The sides (``"left"``, ``"right"``) whose join keys ``validate`` says are unique.
+
+    >>> unique_sides("1:m"), unique_sides("many_to_one"), unique_sides(None)
+    (('left',), ('right',), ())
+    >>> unique_sides("1:n")
+    Traceback (most recent call last):
+    ...
+    ValueError: validate="1:n" is not a valid argument; use one of "one_to_one", "1:1", \
+"one_to_many", "1:m", "many_to_one", "m:1", "many_to_many", "m:m" (or None).
+    """
+    if validate is None:
+        return ()
+    if not isinstance(validate, str) or validate not in VALIDATE:
+        valid = ", ".join(f'"{v}"' for v in VALIDATE)
+        raise ValueError(
+            f'validate="{validate}" is not a valid argument; use one of {valid} (or None).'
+        )
+    return VALIDATE[validate]
 
 
 def _listed(x: Any) -> list[Any]:
@@ -95,6 +139,18 @@ class JoinSpec:
     def how(self) -> str:
         """The ``how`` of the join (pandas' defaults: inner for merge, left for join)."""
         return str(self.kwargs.get("how", "inner" if self.method == "merge" else "left"))
+
+    @property
+    def unique_sides(self) -> tuple[str, ...]:
+        """The sides whose keys must be unique (``validate``; pandas checks nothing for a
+        ``cross`` join); a ValueError for a ``validate`` pandas does not know.
+
+        >>> JoinSpec("merge", {"on": "k", "validate": "1:1"}).unique_sides
+        ('left', 'right')
+        """
+        if self.how == "cross":
+            return ()
+        return unique_sides(self.kwargs.get("validate"))
 
     @property
     def column_side(self) -> str | None:
@@ -144,6 +200,19 @@ def _index_meta(spec: JoinSpec, matched: Any, lmeta: Any, rmeta: Any) -> pd.Inde
     return pd.Index([], dtype=dtype, name=source.name)
 
 
+def _widened(matched: Any, runs: list[Any], keep: set[Any]) -> Any:
+    """``matched`` with each column (but those in ``keep``) cast to the dtype of that
+    column of all ``runs`` together (the runs with unmatched rows)."""
+    meta = matched.copy()
+    for i in range(matched.shape[1]):
+        if matched.columns[i] in keep or not runs:
+            continue
+        column = pd.concat([run.iloc[:, i] for run in runs])
+        if column.dtype != matched.dtypes.iloc[i]:
+            meta.isetitem(i, matched.iloc[:, i].astype(column.dtype))
+    return meta
+
+
 def declared_meta(spec: JoinSpec, lmeta: Any, rmeta: Any) -> Any:
     """The empty result of joining ``lmeta`` and ``rmeta`` with the dtypes pandas gives
     when rows are left unmatched (see the module docs); pandas validates the arguments.
@@ -159,15 +228,38 @@ def declared_meta(spec: JoinSpec, lmeta: Any, rmeta: Any) -> Any:
         runs.append(spec.raw(nonempty(lmeta).iloc[:1], rmeta))
     if "right" in UNMATCHED[spec.how]:
         runs.append(spec.raw(lmeta, nonempty(rmeta).iloc[:1]))
-    meta, keys = matched.copy(), spec.shared_keys
-    for i in range(matched.shape[1]):
-        if matched.columns[i] in keys:  # pandas fills a shared key from the other side
-            continue
-        column = pd.concat([run.iloc[:, i] for run in runs]) if runs else matched.iloc[:, i]
-        if column.dtype != matched.dtypes.iloc[i]:
-            meta.isetitem(i, matched.iloc[:, i].astype(column.dtype))
+    # pandas fills a shared key from the other side: it keeps its dtype
+    meta = _widened(matched, runs, spec.shared_keys)
     meta.index = _index_meta(spec, matched, lmeta, rmeta)
     return meta
+
+
+def list_meta(metas: list[Any], how: str) -> Any:
+    """The empty result of ``metas[0].join(metas[1:], how=how)`` (a list join, on the
+    index) with the dtypes pandas gives when rows are left unmatched.
+
+    pandas joins frames with unique indexes by concatenating them side by side (an outer
+    join) and then taking the first's (``left``) or the last's (``right``) index: a
+    label missing in any frame gives every frame's columns missing values, so all
+    columns but an ``inner`` join's are declared with missing values.
+
+    >>> a = pd.DataFrame({"a": [1]}).iloc[:0]
+    >>> b = pd.DataFrame({"b": [True]}).iloc[:0]
+    >>> list_meta([a, b], "left").dtypes.astype(str).tolist()
+    ['float64', 'object']
+    >>> list_meta([a, b], "inner").dtypes.astype(str).tolist()
+    ['int64', 'bool']
+    """
+
+    def joined(frames: list[Any]) -> Any:
+        return frames[0].join(frames[1:], how=how)
+
+    matched = joined(metas)
+    if how == "inner":
+        return matched
+    fakes = [nonempty(m).iloc[:1] for m in metas]
+    runs = [joined([*metas[:i], fakes[i], *metas[i + 1 :]]) for i in range(len(metas))]
+    return _widened(matched, runs, set())
 
 
 def conform(part: Any, meta: Any) -> Any:

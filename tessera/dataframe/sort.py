@@ -10,7 +10,10 @@ Map
   (:class:`~tessera.dataframe.shuffle.RangePartitioner`, on disk), then set the index
   and sort each partition: the result has known divisions.  ``sorted=True`` skips the
   shuffle: per-partition min and max (one eager pass) give the divisions, and rows of
-  a value that straddles two partitions are moved together.
+  a value that straddles two partitions are moved together.  A Series of the same
+  partitioning (``df.set_index(df.x + 1)``) is assigned as a hidden column, set as the
+  index and renamed after the Series (pandas keeps every column then, whatever
+  ``drop``); several columns (a MultiIndex) are not supported, as in Dask.
 - :func:`sort_values` -- range-shuffle by the first ``by`` column (descending ranges for
   ``ascending=False``, missing values in the first or last partition), then
   ``sort_values(kind="stable")`` in each partition.
@@ -139,6 +142,23 @@ def _set_sorted(frame: Any, column: Any, drop: bool, meta: Any) -> Any:
     return range_gather(indexed, intervals, tuple(unique if len(unique) > 1 else unique * 2))
 
 
+#: The hidden column that carries a Series through :func:`set_index`.
+_SERIES_KEY = "__tessera-set-index__"
+
+
+def _named_index(part: Any, name: Any) -> Any:
+    return part.set_axis(part.index.rename(name))
+
+
+def _set_series_index(
+    frame: Any, series: Any, sorted: bool, divisions: Any, npartitions: int | None
+) -> Any:
+    keyed = frame.assign(**{_SERIES_KEY: series})
+    out = set_index(keyed, _SERIES_KEY, True, sorted, divisions, npartitions)
+    meta = _named_index(out.meta, series.name)
+    return partitionwise(_named_index, out, series.name, meta=meta, prefix="set-index-name")
+
+
 def set_index(
     frame: Any,
     column: Any,
@@ -149,17 +169,34 @@ def set_index(
 ) -> Any:
     """Make ``column`` the sorted index; see :meth:`tessera.dataframe.DataFrame.set_index`.
 
+    ``column`` is a column label, a list of one label, or a Series of the same
+    partitioning as ``frame`` (the index is then named after the Series, and ``drop``
+    does not apply, as in pandas).
+
     >>> import tessera.dataframe as dd
     >>> df = dd.from_pandas(pd.DataFrame({"x": [2, 2, 1, 3]}), npartitions=2)
     >>> set_index(df, "x", sorted=False, npartitions=2).compute().index.tolist()
     [1, 2, 2, 3]
+    >>> out = set_index(df, df.x * 10).compute()
+    >>> out.index.name, out.index.tolist(), out.x.tolist()
+    ('x', [10, 20, 20, 30], [1, 2, 2, 3])
     """
+    from tessera.dataframe.core import Series
+
     if isinstance(column, list) and len(column) == 1:
         column = column[0]
-    if isinstance(column, list) or hasattr(column, "divisions") or isinstance(column, pd.Series):
+    if isinstance(column, Series):
+        return _set_series_index(frame, column, sorted, divisions, npartitions)
+    if isinstance(column, list):
         raise NotImplementedError(
-            f"set_index takes one column name; got {type(column).__name__}. Assign a "
-            "Series as a column first (df.assign(new=series).set_index('new'))."
+            f"set_index with several columns {column!r} (a MultiIndex) is not supported "
+            "(nor in Dask); set one column as the index, e.g. a column combining them."
+        )
+    if hasattr(column, "divisions") or isinstance(column, pd.Series | pd.Index | np.ndarray):
+        raise NotImplementedError(
+            f"set_index takes a column label or a tessera Series; got a "
+            f"{type(column).__name__}. Convert it with dd.from_pandas to the frame's "
+            "partitioning, or assign it as a column first."
         )
     frame._check_columns([column])
     meta = frame.meta.set_index(column, drop=drop)

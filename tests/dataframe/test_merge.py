@@ -235,7 +235,7 @@ def test_join_on_index(pdf: pd.DataFrame, how: str) -> None:
     )
     with pytest.raises(ValueError, match="columns overlap"):
         left.join(left)
-    with pytest.raises(NotImplementedError, match="list of frames"):
+    with pytest.raises(ValueError, match="overlapping values"):  # as pandas
         left.join([left])
 
 
