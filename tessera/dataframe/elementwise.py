@@ -42,6 +42,17 @@ def _method(name: str) -> Callable[..., Any]:
     return call
 
 
+class _Explode:
+    """``part.explode(*args)``, marked ``grows_data``: one row may become any number
+    (the shuffle-method choice counts on it, see
+    :mod:`~tessera.dataframe.shuffle_method`)."""
+
+    grows_data = True
+
+    def __call__(self, part: Any, *args: Any) -> Any:
+        return part.explode(*args)
+
+
 def _binary(op: Callable[..., Any], reflected: bool = False) -> Callable[..., Any]:
     name = op.__name__.strip("_")
 
@@ -338,7 +349,7 @@ class ElementwiseMixin:
                 "Series' own values."
             )
         args = () if column is None else (column,)
-        out = self._map("explode", *args)
+        out = partitionwise(_Explode(), self, *args, prefix="explode")
         return out.reset_index(drop=True) if ignore_index else out
 
     def combine_first(self, other: Any) -> Any:

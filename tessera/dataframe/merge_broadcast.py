@@ -34,7 +34,7 @@ share it), and each partition costs one probe.  Rows come out as pandas orders t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -121,6 +121,8 @@ class LookupJoin:
     meta: Any = field(compare=False)
     keys: tuple[Any, Any]
     drop_key: bool
+    #: A join may give more rows than both sides (keys repeated on both).
+    grows_data: ClassVar[bool] = True
 
     def __call__(self, part: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
         if not lookup.unique:

@@ -45,7 +45,7 @@ partition is not an empty frame, so :meth:`JoinSpec.raw` gives those rows missin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -298,6 +298,8 @@ class JoinParts:
 
     spec: JoinSpec
     meta: Any = field(compare=False)
+    #: A join may give more rows than both sides (keys repeated on both).
+    grows_data: ClassVar[bool] = True
 
     def __call__(self, left: Any, right: Any) -> Any:
         return conform(self.spec.raw(left, right), self.meta)

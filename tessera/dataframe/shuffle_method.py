@@ -20,8 +20,9 @@ Policy, first match wins:
    ``config.get("dataframe.shuffle.tasks-max-bytes")`` (a number or a size such as
    ``"64MiB"``; default 64 MiB, in :data:`tessera.config.defaults`),
    and every task between those sources and the shuffle runs tessera's, pandas' or
-   NumPy's own code -- a user function (``map_partitions``, ``apply``) may make any
-   amount of data out of little, so it makes the size unknown;
+   NumPy's own code that does not grow data -- a user function (``map_partitions``,
+   ``apply``), a join (many-to-many keys) or an ``explode`` (marked ``grows_data``) may
+   make any amount of data out of little, so they make the size unknown;
 4. ``"disk"`` otherwise (files, generated data, user functions: size unknown).
 
 >>> import pandas as pd, tessera.dataframe as dd
@@ -90,8 +91,15 @@ def _is_ref(value: Any, dsk: Mapping[Any, Any]) -> bool:
 
 
 def _own_code(func: Any) -> bool:
-    """Whether ``func`` (unwrapped from ``Apply``/``partial``) is tessera's, pandas'..."""
-    while (inner := getattr(func, "func", None)) is not None and inner is not func:
+    """Whether ``func`` (unwrapped from ``Apply``/``partial``) is tessera's, pandas'...
+    and not marked ``grows_data`` (a join or an ``explode`` may make far more rows than
+    it is given)."""
+    while True:
+        if getattr(func, "grows_data", False):
+            return False
+        inner = getattr(func, "func", None)
+        if inner is None or inner is func:
+            break
         func = inner
     module = getattr(func, "__module__", None) or type(func).__module__ or ""
     return module.split(".")[0] in _OWN_MODULES

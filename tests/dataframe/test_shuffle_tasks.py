@@ -144,6 +144,21 @@ def test_choose_method_rules(pdf: pd.DataFrame, tmp_path: Any) -> None:
     assert choose_method(dd.from_pandas(big, npartitions=2)) == "disk"
 
 
+def test_joins_and_explode_make_the_size_unknown() -> None:
+    # 4 rows with one key make 16 in a self-join (and any number, with more rows), so
+    # what is held in memory says nothing about what reaches the shuffle
+    pdf = pd.DataFrame({"k": [1, 1, 1, 1], "v": [[1, 2, 3]] * 4})
+    df = dd.from_pandas(pdf, npartitions=2)
+    small = dd.from_pandas(pdf[["k"]], npartitions=1)
+    assert choose_method(df[df.k > 0]) == "tasks"
+    assert choose_method(df.explode("v")) == "disk"
+    assert choose_method(df.merge(df, on="k")) == "disk"  # hash join
+    assert choose_method(df.merge(small, on="k")) == "disk"  # broadcast join
+    assert choose_method(df.set_index("k").join(small.set_index("k"))) == "disk"
+    out = df.merge(df, on="k").explode("v_x").shuffle("k").compute()
+    assert len(out) == len(pdf.merge(pdf, on="k").explode("v_x")) == 48
+
+
 def test_auto_method_in_the_graph(pdf: pd.DataFrame) -> None:
     df = dd.from_pandas(pdf, npartitions=3)
     small = df.shuffle("k").__tessera_graph__()
