@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -85,15 +86,34 @@ def _stray_threads(before: set[threading.Thread]) -> list[threading.Thread]:
     ]
 
 
+def _unpooled_worker_threads() -> list[threading.Thread]:
+    """``tessera-worker`` threads beyond the shared pool's size, or two with one name.
+
+    The shared pool names its threads ``tessera-worker_0`` to ``_{size - 1}`` and never
+    replaces one; a thread it lost track of (started but not recorded, e.g. on Ctrl-C)
+    shows up as one too many, or as a second thread with the name of one started later.
+    """
+    pool = threaded._default_pool
+    size = pool.size if pool is not None else 0
+    workers = [t for t in threading.enumerate() if t.name.startswith("tessera-worker")]
+    names = {t.name for t in workers}
+    return workers if len(workers) > size or len(names) < len(workers) else []
+
+
 @pytest.fixture(autouse=True)
 def no_leaks() -> Iterator[None]:
-    """Fail a test that leaves tessera threads or unpooled processes behind."""
+    """Fail a test that leaves tessera threads or unpooled processes behind, or the
+    SIGINT handler changed."""
     from tessera.scheduling.pool import _pools
 
+    sigint = signal.getsignal(signal.SIGINT)
     before = set(threading.enumerate())
     yield
     strays = _stray_threads(before)
     assert not strays, f"threads left running: {strays}"
+    unpooled = _unpooled_worker_threads()
+    assert not unpooled, f"tessera-worker threads outside the shared pool: {unpooled}"
+    assert signal.getsignal(signal.SIGINT) is sigint, "the SIGINT handler was not restored"
     pooled = {w.proc for pool in _pools.values() for w in pool.workers}
     extra = [p for p in _tessera_children() if p not in pooled]
     assert not extra, f"worker processes outside the pool: {extra}"

@@ -89,6 +89,7 @@ def get(
     context = context or config.get("multiprocessing.context", "spawn")
     backend = ProcessBackend(get_pool(str(context)), num_workers or default_num_workers())
     try:
+        backend.lease()
         return run_graph(
             dsk,
             keys,

@@ -18,6 +18,13 @@ the pipes cannot fill up in both directions); workers ignore SIGINT, the parent 
 workers exit when their pipe closes.  The parent's waits wake every
 :data:`~tessera.scheduling.local.WAKE_SECONDS` so that Ctrl-C is never missed.
 
+Ctrl-C in the parent never leaves a worker unaccounted for: every worker is in exactly
+one place -- the pool's ``idle`` list, or the list of the backend that leased it -- and
+moves between them, or is started into one of them, in a step that Ctrl-C cannot split
+(:func:`~tessera.scheduling.local.defer_interrupt`).  A worker is marked busy *before* its
+batch is sent, so a worker that may hold a batch, or half of one, is never taken back as
+idle (it is killed instead).
+
 >>> pool = get_pool("spawn")
 >>> pool is get_pool("spawn")
 True
@@ -34,7 +41,7 @@ from typing import Any
 
 from tessera.errors import SerializationError
 from tessera.scheduling.batch import Batch, Outcome
-from tessera.scheduling.local import WAKE_SECONDS
+from tessera.scheduling.local import WAKE_SECONDS, defer_interrupt
 from tessera.scheduling.serialize import (
     BatchPicklingError,
     pack_batch,
@@ -94,29 +101,36 @@ class ProcessPool:
         self.workers: set[Worker] = set()
         self.cond = threading.Condition()
 
-    def lease(self, n: int) -> list[Worker]:
-        """Take up to ``n`` workers (at least one), starting new ones as needed."""
+    def lease(self, n: int, into: list[Worker]) -> None:
+        """Move up to ``n`` workers (at least one) into the empty list ``into``.
+
+        Idle workers come first; new ones are started as needed.  Each worker enters
+        ``into`` in the step that takes or starts it, so after a Ctrl-C ``into`` holds
+        exactly the workers to :meth:`give_back`.
+        """
         with self.cond:
             while True:
-                got: list[Worker] = []
-                while self.idle and len(got) < n:
-                    w = self.idle.pop()
-                    if w.proc.is_alive():
-                        got.append(w)
-                    else:
-                        self.workers.discard(w)
-                while len(self.workers) < n and len(got) < n:
-                    w = Worker(self.ctx)
-                    self.workers.add(w)
-                    got.append(w)
-                if got:
-                    return got
+                with defer_interrupt():
+                    while self.idle and len(into) < n:
+                        w = self.idle.pop()
+                        if w.proc.is_alive():
+                            into.append(w)
+                        else:
+                            self.workers.discard(w)
+                while len(self.workers) < n and len(into) < n:
+                    with defer_interrupt():  # one start at a time: Ctrl-C waits for one only
+                        w = Worker(self.ctx)
+                        self.workers.add(w)
+                        into.append(w)
+                if into:
+                    return
                 self.cond.wait(WAKE_SECONDS)
 
     def give_back(self, workers: list[Worker]) -> None:
-        """Return workers after a compute; dead or busy ones are dropped."""
-        with self.cond:
-            for w in workers:
+        """Take back (and remove from ``workers``) a compute's workers; dead or busy ones die."""
+        with self.cond, defer_interrupt():
+            while workers:
+                w = workers.pop()
                 if w.batch is None and w.proc.is_alive():
                     self.idle.append(w)
                 else:
@@ -125,7 +139,7 @@ class ProcessPool:
 
     def discard(self, w: Worker) -> None:
         """Kill ``w`` and forget it."""
-        with self.cond:
+        with self.cond, defer_interrupt():
             self.workers.discard(w)
             w.kill()
             self.cond.notify_all()
@@ -174,7 +188,16 @@ class ProcessBackend:
 
     def __init__(self, pool: ProcessPool, num_workers: int) -> None:
         self.pool = pool
-        self.workers = pool.lease(num_workers)
+        self.workers: list[Worker] = []
+        self.num_workers = num_workers
+
+    def lease(self) -> None:
+        """Lease the workers; call it inside the ``try`` whose ``finally`` calls :meth:`close`.
+
+        (A Ctrl-C may come at any point of the lease: whatever was leased so far is in
+        ``workers``, and :meth:`close` gives it back.)
+        """
+        self.pool.lease(self.num_workers, self.workers)
         self.num_workers = len(self.workers)
 
     @property
@@ -189,8 +212,8 @@ class ProcessBackend:
             data = pack_batch(batch, store)
         except BatchPicklingError as e:
             raise _pickling_error(e) from e.cause
+        w.batch = batch.number  # first: if the send is cut short, the worker is not idle
         w.conn.send_bytes(data)
-        w.batch = batch.number
 
     def wait(self) -> list[Outcome]:
         """Block until a busy worker answers or dies."""
@@ -221,20 +244,19 @@ class ProcessBackend:
         w.proc.join()
         code = w.proc.exitcode
         w.batch = None
-        self.workers.remove(w)
         self.pool.discard(w)
+        self.workers.remove(w)
         return Outcome(number, None, None, 0.0, 0, 0, exitcode=code, fresh_worker=not w.answered)
 
     def abort(self) -> None:
         """Kill the busy workers (the pool replaces them on the next lease)."""
         for w in [w for w in self.workers if w.batch is not None]:
+            self.pool.discard(w)  # first: a Ctrl-C in between leaves w here, busy, for close
             self.workers.remove(w)
-            self.pool.discard(w)
 
     def close(self) -> None:
         """Give the workers back to the pool."""
         self.pool.give_back(self.workers)
-        self.workers = []
 
 
 def _pickling_error(e: BatchPicklingError) -> SerializationError:

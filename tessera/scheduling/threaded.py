@@ -6,12 +6,22 @@ Map
 - :class:`ThreadBackend` -- the engine's backend over any ``concurrent.futures`` thread pool.
 - :func:`default_pool` -- the one shared default pool (one thread per core), made on
   first use and reused by every compute from every thread.
+- :class:`WorkerPool` -- the ``ThreadPoolExecutor`` of tessera's own pools (the shared
+  one and the temporary ones): a Ctrl-C cannot split the start of a thread from its
+  record in the pool.
 
 Policy: ``pool=`` (or ``config.set(pool=...)``) runs on that executor, which stays the
 caller's to shut down; ``num_workers=`` different from the default size runs on a
 temporary pool that is shut down when the compute ends.  A compute started from inside a
 task (a nested compute) runs synchronously in that worker thread, so it can never wait
 for the pool it is occupying.  Names: ``"threads"``, ``"threading"``.
+
+Ctrl-C: a ``ThreadPoolExecutor`` starts its threads one by one inside ``submit`` and
+records each one only after ``Thread.start`` returns; a ``KeyboardInterrupt`` in between
+left a thread running that its pool neither counts nor joins.  :class:`WorkerPool` runs
+``submit`` under :func:`~tessera.scheduling.local.defer_interrupt` until all its threads
+have started (afterwards ``submit`` starts none, and runs at full speed).  A pool the user
+passes (``pool=``) is theirs and is used as it is.
 
 >>> from operator import add
 >>> dsk = {'a': 1, 'b': 2, 'c': (add, 'a', 'b'), 'd': (sum, ['a', 'b', 'c'])}
@@ -24,27 +34,61 @@ for the pool it is occupying.  Names: ``"threads"``, ``"threading"``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from functools import partial
 from queue import SimpleQueue
-from typing import Any
+from typing import Any, TypeVar
 
 from tessera.scheduling.batch import Batch, Outcome, TaskFailure, in_worker, run_batch
 from tessera.scheduling.callbacks import Callback
 from tessera.scheduling.local import (
     check_num_workers,
     default_num_workers,
+    defer_interrupt,
     run_graph,
     take_all,
 )
 
-__all__ = ["ThreadBackend", "default_pool", "get"]
+__all__ = ["ThreadBackend", "WorkerPool", "default_pool", "get"]
+
+T = TypeVar("T")
 
 _pool_lock = threading.Lock()
-_default_pool: ThreadPoolExecutor | None = None
+_default_pool: WorkerPool | None = None
 
 
-def default_pool() -> ThreadPoolExecutor:
+class WorkerPool(ThreadPoolExecutor):
+    """A thread pool that Ctrl-C cannot leave with a thread it does not know about.
+
+    Parameters
+    ----------
+    size : int
+        The number of threads (started on demand, never more).
+    prefix : str
+        Thread names are ``f"{prefix}_{i}"``.
+
+    Examples
+    --------
+    >>> with WorkerPool(2, "tessera-doc") as pool:
+    ...     pool.submit(sum, [1, 2]).result(), pool.size
+    (3, 2)
+    """
+
+    def __init__(self, size: int, prefix: str) -> None:
+        self.size = size
+        self._started: list[None] = []  # one item per thread that has begun to run
+        super().__init__(size, prefix, initializer=partial(self._started.append, None))
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Queue ``fn(*args, **kwargs)``; a thread it starts is recorded even on Ctrl-C."""
+        if len(self._started) >= self.size:  # every thread runs: submit starts none
+            return super().submit(fn, *args, **kwargs)
+        with defer_interrupt():
+            return super().submit(fn, *args, **kwargs)
+
+
+def default_pool() -> WorkerPool:
     """Return the shared default thread pool, creating it on first use.
 
     >>> default_pool() is default_pool()
@@ -53,9 +97,7 @@ def default_pool() -> ThreadPoolExecutor:
     global _default_pool
     with _pool_lock:
         if _default_pool is None:
-            _default_pool = ThreadPoolExecutor(
-                default_num_workers(), thread_name_prefix="tessera-worker"
-            )
+            _default_pool = WorkerPool(default_num_workers(), "tessera-worker")
         return _default_pool
 
 
@@ -177,5 +219,4 @@ def thread_backend(pool: Executor | None, num_workers: int | None) -> ThreadBack
         return ThreadBackend(pool, num_workers or default_num_workers())
     if num_workers is None or num_workers == default_num_workers():
         return ThreadBackend(default_pool(), default_num_workers())
-    temp = ThreadPoolExecutor(num_workers, thread_name_prefix="tessera-temp")
-    return ThreadBackend(temp, num_workers, owned=True)
+    return ThreadBackend(WorkerPool(num_workers, "tessera-temp"), num_workers, owned=True)
