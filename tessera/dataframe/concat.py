@@ -18,6 +18,11 @@ Map
       concatenated side by side, partition by partition; unknown divisions raise.
 
 The result's columns and dtypes are pandas' own: ``pd.concat`` of small non-empty fakes.
+Categoricals (:mod:`tessera.dataframe.categorical`): known categories that differ give
+what pandas gives (``str``/``object``); a column (or index) that is categorical in every
+input and has unknown categories in one of them has unknown categories.  Partitions keep
+their own categoricals then (never cast to the placeholder category); computing the
+result joins them (:func:`~tessera.dataframe.categorical.unify_categoricals`).
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> a = dd.from_pandas(pd.DataFrame({"x": [1, 2]}), npartitions=1)
@@ -35,6 +40,11 @@ from typing import Any
 
 import pandas as pd
 
+from tessera.dataframe.categorical import (
+    UNKNOWN_CATEGORIES,
+    has_known_categories,
+    unify_categoricals,
+)
 from tessera.dataframe.graph import merge_layers, new_collection, nonempty, partitionwise
 from tessera.dataframe.repartition import align, concat_parts
 from tessera.hashing import tokenize
@@ -44,6 +54,36 @@ __all__ = ["Conform", "concat"]
 _pd_concat: Any = pd.concat  # join= is a checked str here, not a Literal
 
 
+def _is_unknown(dtype: Any) -> bool:
+    return isinstance(dtype, pd.CategoricalDtype) and not has_known_categories(dtype)
+
+
+def _cast(values: Any, dtype: Any) -> Any:
+    """``values`` (a Series) as ``dtype``; to unknown categories: its own categories."""
+    if values.dtype == dtype:
+        return values
+    if _is_unknown(dtype):
+        return (
+            values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+        )
+    return values.astype(dtype)
+
+
+def _categorical_index(meta: Any, other: Any) -> bool:
+    """Whether the index dtypes differ, one being categorical (pandas may give ``str``)."""
+    a, b = meta.index, other.index
+    if a.nlevels != 1 or b.nlevels != 1 or a.dtype == b.dtype:
+        return False
+    return isinstance(a.dtype, pd.CategoricalDtype) or isinstance(b.dtype, pd.CategoricalDtype)
+
+
+def _conform_index(part: Any, meta: Any) -> Any:
+    if not _categorical_index(meta, part):
+        return part
+    index = _cast(part.index.to_series(), meta.index.dtype)
+    return part.set_axis(pd.Index(index, name=part.index.name))
+
+
 @dataclass(frozen=True, eq=False)  # meta: a pandas object
 class Conform:
     """Give a partition the columns and dtypes of ``meta``.
@@ -51,6 +91,12 @@ class Conform:
     >>> meta = pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=object)})
     >>> Conform(meta)(pd.DataFrame({"a": [1]})).dtypes.tolist()
     [dtype('float64'), dtype('O')]
+
+    A column whose meta has unknown categories keeps the partition's own categories:
+
+    >>> unknown = pd.Series([], dtype=pd.CategoricalDtype([UNKNOWN_CATEGORIES]), name="k")
+    >>> Conform(unknown)(pd.Series(["a"], dtype="category", name="k")).cat.categories.tolist()
+    ['a']
     """
 
     meta: Any
@@ -59,16 +105,17 @@ class Conform:
         meta = self.meta
         if isinstance(meta, pd.Series):
             out = part if part.name == meta.name else part.rename(meta.name)
-            return out if out.dtype == meta.dtype else out.astype(meta.dtype)
+            return _cast(_conform_index(out, meta), meta.dtype)
         if isinstance(part, pd.Series):
             part = part.to_frame(name=0 if part.name is None else part.name)
+        part = _conform_index(part, meta)
         columns = {}
         for c, dtype in meta.dtypes.items():
             if c in part.columns:
-                col = part[c]
-                columns[c] = col if col.dtype == dtype else col.astype(dtype)
+                columns[c] = _cast(part[c], dtype)
             else:
-                columns[c] = pd.Series(index=part.index, dtype=dtype)
+                missing = "category" if _is_unknown(dtype) else dtype
+                columns[c] = pd.Series(index=part.index, dtype=missing)
         out = pd.DataFrame(columns, index=part.index)
         out.columns = meta.columns
         return out
@@ -77,9 +124,45 @@ class Conform:
 def _same_structure(meta: Any, other: Any) -> bool:
     if type(meta) is not type(other):
         return False
+    if _categorical_index(meta, other):
+        return False
     if isinstance(meta, pd.Series):
         return bool(meta.name == other.name and meta.dtype == other.dtype)
     return meta.columns.equals(other.columns) and meta.dtypes.equals(other.dtypes)
+
+
+def _dtypes(meta: Any) -> dict[Any, Any]:
+    """Column -> dtype of a meta, a Series as the column pandas makes of it."""
+    if isinstance(meta, pd.Series):
+        return {0 if meta.name is None else meta.name: meta.dtype}
+    return dict(meta.dtypes.items())
+
+
+def _unknown_where_unknown(meta: Any, metas: list[Any]) -> Any:
+    """``meta`` (``pd.concat`` of fakes) with unknown categories in each column and index
+    that is categorical in every input having it and unknown in one of them (the fakes'
+    placeholder categories would otherwise decide the dtype)."""
+
+    def joined(dtypes: list[Any]) -> Any:
+        if not dtypes or not all(isinstance(d, pd.CategoricalDtype) for d in dtypes):
+            return None
+        if not any(_is_unknown(d) for d in dtypes):
+            return None
+        ordered = any(d.ordered for d in dtypes)
+        return pd.CategoricalDtype([UNKNOWN_CATEGORIES], ordered=ordered)
+
+    index = joined([m.index.dtype for m in metas if m.index.nlevels == 1])
+    if index is not None and meta.index.nlevels == 1:
+        meta = meta.set_axis(pd.CategoricalIndex([], dtype=index, name=meta.index.name))
+    if isinstance(meta, pd.Series):
+        dtype = joined([m.dtype for m in metas])
+        return meta if dtype is None else meta.astype(dtype)
+    if meta.columns.has_duplicates:
+        return meta
+    inputs = [_dtypes(m) for m in metas]
+    casts = {c: joined([d[c] for d in inputs if c in d]) for c in meta.columns}
+    casts = {c: d for c, d in casts.items() if d is not None}
+    return meta.astype(casts) if casts else meta
 
 
 def _as_frames(dfs: Any) -> list[Any]:
@@ -129,7 +212,7 @@ def _stack(frames: list[Any], meta: Any) -> Any:
 
 
 def _concat_rows(*parts: Any) -> Any:
-    return concat_parts(list(parts))
+    return concat_parts(unify_categoricals(list(parts)))
 
 
 def _concat_columns(*parts: Any, join: str) -> Any:
@@ -188,6 +271,7 @@ def concat(
     if axis not in (0, "index"):
         raise ValueError(f"axis must be 0/'index' or 1/'columns', got {axis!r}.")
     meta = _pd_concat([nonempty(f.meta) for f in frames], join=join).iloc[:0]
+    meta = _unknown_where_unknown(meta, [f.meta for f in frames])
     interleave = interleave_partitions and all(f.known_divisions for f in frames)
     if interleave and _row_divisions(frames)[0] is None:
         conformed = [

@@ -21,8 +21,9 @@ Policy
   holding a newline may be cut in two: use ``blocksize=None`` for such files.
 - Meta: the head of the first file (``sample`` bytes, completed to a whole line and
   grown until it holds a data row) parsed with the same options.  Every block is then
-  parsed with the meta's dtypes passed to pandas as ``dtype=`` (except dates and
-  categoricals), so a float column whose later blocks hold only integers, or a string
+  parsed with the meta's dtypes passed to pandas as ``dtype=`` (except dates,
+  categoricals and object columns, which pandas infers per block: booleans with
+  missing values), so a float column whose later blocks hold only integers, or a string
   column with digits, come out as pandas would read the whole file.  Values that do not
   fit (``1.5`` in a column inferred as int64) raise a ``ValueError`` naming the column,
   the dtypes and the ``dtype=`` fix.  ``assume_missing=True`` makes the integer columns

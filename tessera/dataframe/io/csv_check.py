@@ -4,6 +4,10 @@ Map
 ---
 - :func:`block_dtypes` -- the ``dtype=`` every block is parsed with (the meta's dtypes,
   the user's on top), so that blocks come out as pandas would read the whole file.
+  ``object`` columns are left to each block: pandas infers ``object`` for values that are
+  not all strings (booleans with missing values), and ``dtype=object`` would read those
+  as strings; :func:`conform` then casts what the block inferred (``bool``, all-missing
+  ``float64``) to ``object``.
 - :func:`conform` -- return the block with the meta's dtypes, or raise the error below.
   Harmless differences (integers where floats were inferred, anything where strings
   were inferred) are cast; categoricals match whatever their categories.
@@ -114,11 +118,16 @@ def block_dtypes(meta: pd.DataFrame, user_dtype: Any, converters: Any) -> Any:
     """The ``dtype=`` every block is parsed with: the meta's, then the user's on top.
 
     Dates and categoricals are left out (pandas parses dates with ``parse_dates``, and
-    a categorical's categories differ from block to block), as are converted columns.
+    a categorical's categories differ from block to block), as are converted columns and
+    ``object`` columns (``dtype=object`` reads ``True`` as the string ``'True'``, while
+    pandas infers ``object`` for booleans with missing values and keeps them booleans).
 
-    >>> meta = pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="str")})
+    >>> meta = pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="str"),
+    ...                      "c": pd.Series([], dtype=object)})
     >>> block_dtypes(meta, {"b": "category"}, None)
     {'a': dtype('int64'), 'b': 'category'}
+    >>> block_dtypes(meta, None, None)
+    {'a': dtype('int64'), 'b': <StringDtype(na_value=nan)>}
     """
     if user_dtype is not None and not isinstance(user_dtype, dict):
         return user_dtype
@@ -132,6 +141,7 @@ def block_dtypes(meta: pd.DataFrame, user_dtype: Any, converters: Any) -> Any:
         for c, dt in named
         if not isinstance(dt, pd.CategoricalDtype)
         and dt.kind not in "Mm"
+        and dt != np.dtype(object)
         and c not in (converters or {})
     }
     out.update(user_dtype or {})

@@ -14,6 +14,15 @@ Map
   (index, column order, Series or DataFrame); applied to an empty table it gives the
   meta, so meta and partitions agree by construction.
 - :class:`ReadParquetFile` -- the task reading one file.
+- :func:`dataset_files`, :func:`last_index_value` -- what a directory holds, for
+  :func:`~tessera.dataframe.io.parquet_write.to_parquet` (appending, replacing).
+
+Categoricals: a Parquet file stores a categorical column as a dictionary column, one
+dictionary per row group, and the pandas metadata records only how many categories there
+were -- not which.  Each partition therefore has the categories its own file holds, and
+the meta marks them *unknown* (the convention of :mod:`tessera.dataframe.categorical`,
+as in Dask; ``df.categorize()`` finds them).  Hive partition columns are the exception:
+their categories are every directory value, the same in each partition, so known.
 
 Divisions are known when the index is one stored column (the pandas index written by
 ``to_parquet``, or ``index=``) whose row-group statistics put the files in strictly
@@ -37,12 +46,14 @@ from typing import Any
 
 import pandas as pd
 
+from tessera.dataframe.categorical import UNKNOWN_CATEGORIES, unknown_categories
 from tessera.dataframe.graph import new_collection
 from tessera.dataframe.io.parquet_hive import (
     PRUNED,
     HiveColumns,
     discover,
     file_filters,
+    files_below,
     is_hive,
     with_partitions,
 )
@@ -50,7 +61,14 @@ from tessera.extras import import_extra
 from tessera.hashing import tokenize
 from tessera.paths import input_files
 
-__all__ = ["FrameSpec", "ReadParquetFile", "import_pyarrow", "read_parquet"]
+__all__ = [
+    "FrameSpec",
+    "ReadParquetFile",
+    "dataset_files",
+    "import_pyarrow",
+    "last_index_value",
+    "read_parquet",
+]
 
 _SUFFIXES = (".parquet", ".parq", ".pq")
 
@@ -144,6 +162,33 @@ def _spec(schema: Any, columns: Any, index: Any) -> FrameSpec:
     return FrameSpec(fields, index, tuple(index_fields), keep)
 
 
+def _unknown_dtype(dtype: Any) -> Any:
+    return pd.CategoricalDtype([UNKNOWN_CATEGORIES], ordered=dtype.ordered)
+
+
+def _file_categories(frame: Any, known: tuple[str, ...]) -> Any:
+    """The meta of ``frame`` (read from an empty table) with unknown categories in its
+    categorical columns and index, but for the columns in ``known`` (hive partitions).
+
+    >>> meta = pd.DataFrame({"c": pd.Categorical([]), "k": pd.Categorical([], ["x"])})
+    >>> out = _file_categories(meta.set_index(meta.c.rename("i")), ("k",))
+    >>> out.c.cat.categories.tolist(), out.index.categories.tolist(), out.k.cat.categories.tolist()
+    (['__UNKNOWN_CATEGORIES__'], ['__UNKNOWN_CATEGORIES__'], ['x'])
+    """
+    if isinstance(frame, pd.Series):
+        cat = isinstance(frame.dtype, pd.CategoricalDtype) and frame.name not in known
+        out = unknown_categories(frame) if cat else frame
+    else:
+        cats = [c for c, d in frame.dtypes.items() if isinstance(d, pd.CategoricalDtype)]
+        unknown = [c for c in cats if c not in known]
+        out = unknown_categories(frame, unknown) if unknown else frame
+    index = out.index
+    if isinstance(index, pd.CategoricalIndex) and index.name not in known:
+        dtype = _unknown_dtype(index.dtype)
+        out = out.set_axis(pd.CategoricalIndex([], dtype=dtype, name=index.name))
+    return out
+
+
 def _file_bounds(fragment: Any, field: str) -> tuple[Any, Any] | None:
     """``(min, max)`` of ``field`` over the fragment's row groups, if all are known."""
     md = fragment.metadata
@@ -171,8 +216,48 @@ def _file_bounds(fragment: Any, field: str) -> tuple[Any, Any] | None:
     return min(lows), max(highs)
 
 
+def dataset_files(folder: str) -> list[str]:
+    """The files :func:`read_parquet` reads for the directory ``folder`` (none if absent).
+
+    >>> dataset_files("/no/such/dir")
+    []
+    """
+    if is_hive(folder):
+        return files_below(folder, _SUFFIXES)
+    if not os.path.isdir(folder):
+        return []
+    names = [
+        n for n in os.listdir(folder) if n.endswith(_SUFFIXES) and not n.startswith((".", "_"))
+    ]
+    return [os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n))]
+
+
+def last_index_value(paths: list[str]) -> Any:
+    """The largest value of the stored pandas index of the files at ``paths`` (from their
+    row-group statistics); ``None`` if there is no single index column or no statistics.
+
+    >>> import tempfile, tessera.dataframe as dd
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     dd.from_dict({"a": [1, 2, 3]}, npartitions=2).to_parquet(d)
+    ...     last_index_value(dataset_files(d))
+    2
+    """
+    _, _, ds = import_pyarrow()
+    dataset = ds.dataset(paths, format="parquet")
+    stored = _stored_index(dataset.schema)
+    if len(stored) != 1:
+        return None
+    bounds = [_file_bounds(f, stored[0]) for f in dataset.get_fragments()]
+    highs = [b[1] for b in bounds if b is not None]
+    return max(highs) if highs and len(highs) == len(bounds) else None
+
+
 def _divisions(fragments: list[Any], meta: Any, spec: FrameSpec) -> tuple[Any, ...] | None:
-    if len(spec.index_fields) != 1 or not fragments:
+    if (
+        len(spec.index_fields) != 1
+        or not fragments
+        or isinstance(meta.index.dtype, pd.CategoricalDtype)
+    ):
         return None
     field = spec.index_fields[0]
     bounds = [_file_bounds(f, field) for f in fragments]
@@ -248,7 +333,8 @@ def read_parquet(
         fragments, empty = list(dataset.get_fragments()), dataset.schema.empty_table()
         values = [()] * len(fragments)
     spec = _spec(dataset.schema, columns, index)
-    meta = spec.to_frame(empty)
+    empty_frame = spec.to_frame(empty)
+    meta = _file_categories(empty_frame, () if hive is None else hive.names)
     kept, tasks = [], []
     for fragment, vals in zip(fragments, values, strict=True):
         own = filters if hive is None else file_filters(filters, hive, vals)
@@ -263,7 +349,7 @@ def read_parquet(
     stats = [(os.path.getsize(t.path), os.path.getmtime(t.path)) for t in tasks]
     name = f"read-parquet-{tokenize(tasks, stats)}"
     if not tasks:
-        layer: dict[Any, Any] = {(name, 0): (partial(_empty, meta),)}
+        layer: dict[Any, Any] = {(name, 0): (partial(_empty, empty_frame),)}
         return new_collection({name: layer}, name, meta, (None, None))
     layer = {(name, i): (t,) for i, t in enumerate(tasks)}
     return new_collection({name: layer}, name, meta, divisions or (None,) * (len(tasks) + 1))

@@ -7,6 +7,7 @@ Map
 - :class:`HiveColumns` -- the partition columns of a dataset: names and, per column,
   every value found (pyarrow's dictionary, in its order), so each partition column is a
   categorical with the same categories in every file -- as ``pandas.read_parquet``.
+- :func:`files_below` -- the data files below a directory, for readers and writers.
 - :func:`discover` -- the dataset (pyarrow, ``partitioning="hive"``), its files in
   natural order of their paths (``k=2`` before ``k=10``, as for flat directories) with
   each file's partition values.
@@ -41,6 +42,7 @@ __all__ = [
     "directory_name",
     "discover",
     "file_filters",
+    "files_below",
     "is_hive",
     "with_partitions",
 ]
@@ -114,9 +116,13 @@ class HiveColumns:
         return frozenset(-1 if i == len(values) else i for i, ok in enumerate(mask) if ok)
 
 
-def _files_below(folder: str, suffixes: tuple[str, ...]) -> list[str]:
-    """The files with ``suffixes`` below ``folder``, hidden and ``_`` names skipped,
-    sorted as plain strings (the order in which pyarrow meets partition values)."""
+def files_below(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+    """The files with ``suffixes`` below ``folder`` (maybe none), hidden and ``_`` names
+    skipped, sorted as plain strings (the order in which pyarrow meets partition values).
+
+    >>> files_below("/no/such/dir", (".parquet",))
+    []
+    """
     found = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
@@ -125,10 +131,6 @@ def _files_below(folder: str, suffixes: tuple[str, ...]) -> list[str]:
             for n in names
             if n.endswith(suffixes) and not n.startswith((".", "_"))
         ]
-    if not found:
-        raise FileNotFoundError(
-            f"read_parquet: the directory {folder!r} holds no {' or '.join(suffixes)} files."
-        )
     return sorted(found)
 
 
@@ -141,8 +143,13 @@ def discover(
     from tessera.dataframe.io.parquet import import_pyarrow
 
     _, _, ds = import_pyarrow()
+    files = files_below(folder, suffixes)
+    if not files:
+        raise FileNotFoundError(
+            f"read_parquet: the directory {folder!r} holds no {' or '.join(suffixes)} files."
+        )
     dataset = ds.dataset(
-        _files_below(folder, suffixes),
+        files,
         format="parquet",
         partitioning=ds.HivePartitioning.discover(infer_dictionary=True),
         partition_base_dir=folder,

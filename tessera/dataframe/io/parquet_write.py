@@ -14,6 +14,20 @@ Map
   from :func:`~tessera.dataframe.io.parquet_hive.directory_name`), without the
   partition columns, which the directory names hold.
 
+- :func:`appended_schema` -- ``append=True``: the new data's schema checked against the
+  dataset's files (a ``ValueError`` listing the differences), with the dataset's types
+  for the columns the meta cannot type.
+- :class:`RemoveStale` -- the last task of a plain write into a directory that already
+  held a dataset: delete the files this write did not replace.
+
+Existing data (as in Dask): ``append=True`` adds files numbered after the existing
+``part.<i>`` files (their schema must match; an index that does not start after the
+dataset's last index value raises, unless ``ignore_divisions=True``);
+``overwrite=True`` deletes the directory first.  A plain write builds the dataset from
+scratch: once every file is written, the dataset's other ``part.<i>`` files (from an
+earlier write, flat or hive) are deleted, so that ``read_parquet`` reads what was written
+(Dask would leave them to be read); files with other names are left alone.
+
 The pandas index is written as a column (``write_index=True``, as in Dask) and named in
 the pandas metadata, so :func:`~tessera.dataframe.read_parquet` restores it (and its
 divisions).
@@ -27,20 +41,31 @@ divisions).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
 
-from tessera.dataframe.io.parquet import import_pyarrow
+from tessera.dataframe.io.parquet import dataset_files, import_pyarrow, last_index_value
 from tessera.dataframe.io.parquet_hive import directory_name
 from tessera.hashing import tokenize
 from tessera.paths import atomic_write, output_files
 
-__all__ = ["InferSchema", "WriteParquet", "arrow_schema", "to_parquet"]
+__all__ = [
+    "InferSchema",
+    "RemoveStale",
+    "WriteParquet",
+    "appended_schema",
+    "arrow_schema",
+    "to_parquet",
+]
 
 
 def arrow_schema(
@@ -132,6 +157,143 @@ class WriteParquet:
             pq.write_table(table, f, **self.kwargs)
 
 
+def _fits(new: Any, old: Any) -> bool:
+    """Whether data of arrow type ``new`` may join files of type ``old``."""
+    pa, _, _ = import_pyarrow()
+    t = pa.types
+    return bool(
+        new == old
+        or t.is_null(new)
+        or t.is_null(old)
+        or (t.is_dictionary(new) and t.is_dictionary(old))
+        or (
+            (t.is_string(new) or t.is_large_string(new))
+            and (t.is_string(old) or t.is_large_string(old))
+        )
+    )
+
+
+def appended_schema(
+    path: str, meta: pd.DataFrame, write_index: bool, overrides: Any, partition_on: tuple[str, ...]
+) -> dict[str, Any]:
+    """The ``schema=`` overrides that append ``meta``'s data to the dataset whose file is at
+    ``path``: the user's, and the file's types where the meta has none (``object``).
+
+    Raise a ``ValueError`` naming the columns (or types) that differ.
+    """
+    pa, pq, _ = import_pyarrow()
+    old = pq.read_schema(path)
+    new = arrow_schema(meta, write_index, overrides)
+    own = [f for f in new if f.name not in partition_on]
+    if [f.name for f in own] != old.names:
+        problems = [
+            f"- the dataset has the columns {old.names!r}, the new data {[f.name for f in own]!r}"
+        ]
+    else:
+        problems = [
+            f"- column {f.name!r}: the dataset has {old.field(f.name).type}, the new data {f.type}"
+            for f in own
+            if not _fits(f.type, old.field(f.name).type)
+        ]
+    if problems:
+        raise ValueError(
+            f"to_parquet(append=True): the new data does not fit the dataset at "
+            f"{os.path.dirname(path)!r} (schema of {os.path.basename(path)!r}):\n"
+            + "\n".join(problems)
+            + "\nMake the columns, index (write_index=) and dtypes the same (df.astype(...)), "
+            "or replace the dataset (overwrite=True)."
+        )
+    given = (
+        {f.name: f.type for f in new}
+        if isinstance(overrides, pa.Schema)
+        else dict(overrides or {})
+    )
+    for f in own:
+        if pa.types.is_null(f.type) and not pa.types.is_null(old.field(f.name).type):
+            given[f.name] = old.field(f.name).type
+    return given
+
+
+def _check_divisions(existing: list[str], df: Any) -> None:
+    if not df.known_divisions or not existing:
+        return
+    last = last_index_value(existing)
+    try:
+        overlap = last is not None and not last < df.divisions[0]
+    except TypeError:
+        return  # the index types differ: the schema check says so
+    if overlap:
+        raise ValueError(
+            f"to_parquet(append=True): the new data's index starts at {df.divisions[0]!r}, "
+            f"not after the dataset's last index value {last!r}, so the dataset's divisions "
+            "would overlap. Pass ignore_divisions=True to append anyway (read_parquet then "
+            "leaves the divisions unknown)."
+        )
+
+
+_PART = re.compile(r"part\.(\d+)\.")
+
+
+def _first_number(existing: list[str]) -> int:
+    """The number after the largest ``part.<i>`` among ``existing`` (0 if none)."""
+    numbers = [int(m.group(1)) for p in existing if (m := _PART.match(os.path.basename(p)))]
+    return max(numbers, default=-1) + 1
+
+
+def _shifted(name_function: Callable[[int], Any], first: int, i: int) -> Any:
+    return name_function(first + i)
+
+
+def _check_options(options: dict[str, Any]) -> None:
+    """Raise now, with the keywords named, if ``pyarrow.parquet.write_table`` rejects them."""
+    pa, pq, _ = import_pyarrow()
+    try:
+        pq.write_table(pa.table({"x": pa.array([], pa.int64())}), io.BytesIO(), **options)
+    except TypeError as e:
+        raise TypeError(
+            f"to_parquet: pyarrow.parquet.write_table does not take the keywords "
+            f"{sorted(options)!r} ({e}); see its documentation for the options it takes."
+        ) from None
+    except (pa.ArrowException, ValueError, KeyError):
+        pass  # options about columns of the real data are checked when writing it
+
+
+@dataclass(frozen=True)
+class RemoveStale:
+    """Delete the ``stale`` files (below ``folder``) that the writes did not replace, and
+    the hive directories left empty; return the paths written (a flat list).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     old, new = os.path.join(d, "part.1.parquet"), os.path.join(d, "part.0.parquet")
+    ...     for p in (old, new):
+    ...         open(p, "w").close()
+    ...     RemoveStale(d, (old, new))([new]) == [new], os.listdir(d)
+    (True, ['part.0.parquet'])
+    """
+
+    folder: str
+    stale: tuple[str, ...]
+
+    def __call__(self, written: list[Any]) -> list[str]:
+        paths = [p for group in written for p in (group if isinstance(group, list) else [group])]
+        keep = {os.path.abspath(p) for p in paths}
+        root = os.path.abspath(self.folder)
+        for path in self.stale:
+            if os.path.abspath(path) in keep:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+            parent = os.path.dirname(os.path.abspath(path))
+            while parent != root and parent.startswith(root) and "=" in os.path.basename(parent):
+                try:
+                    os.rmdir(parent)  # only if empty
+                except OSError:
+                    break
+                parent = os.path.dirname(parent)
+        return paths
+
+
 def _clear(path: str) -> None:
     if os.path.abspath(os.getcwd()).startswith(os.path.abspath(path)):
         raise ValueError(
@@ -159,10 +321,12 @@ def to_parquet(
     path: str | os.PathLike[str],
     compression: str | None = "snappy",
     write_index: bool = True,
+    append: bool = False,
+    overwrite: bool = False,
+    ignore_divisions: bool = False,
     schema: Any = None,
     name_function: Callable[[int], Any] | None = None,
     partition_on: str | list[str] | None = None,
-    overwrite: bool = False,
     compute: bool = True,
     compute_kwargs: dict[str, Any] | None = None,
     **kwargs: Any,
@@ -179,6 +343,17 @@ def to_parquet(
         Parquet compression codec (``"snappy"``, ``"zstd"``, ``"gzip"``, ``None``...).
     write_index : bool
         Store the index as a column (restored by ``read_parquet``).
+    append : bool
+        Add files to the dataset already in ``path`` (numbered after its ``part.<i>``
+        files; written afresh if there is none).  The columns, index and types must
+        match the dataset's, and the index must start after the dataset's last index
+        value (its divisions stay known).
+    overwrite : bool
+        Delete the directory first (not with ``append``).  Without ``append`` or
+        ``overwrite``, the write replaces the dataset's ``part.<i>`` files too, but
+        deletes the old ones only once every new file is written.
+    ignore_divisions : bool
+        With ``append``, skip the index check (the divisions read back are unknown).
     schema : dict or pyarrow.Schema, optional
         Column name -> pyarrow type for columns whose type the meta cannot tell
         (``object`` columns, inferred from the first partition otherwise), or a
@@ -189,8 +364,6 @@ def to_parquet(
         Columns whose values name hive directories: partition ``i``'s rows with
         ``k == 1`` go to ``<path>/k=1/part.<i>.parquet``, without the column;
         ``read_parquet(path)`` (and ``pandas.read_parquet``) restore it as a categorical.
-    overwrite : bool
-        Delete the directory first.
     compute : bool
         Write now (returns ``None``), or return a lazy object that writes when computed.
     compute_kwargs : dict, optional
@@ -205,6 +378,13 @@ def to_parquet(
     ...     out = dd.from_dict({"a": [1, 2]}, npartitions=1).to_parquet(d, compute=False)
     ...     [os.path.basename(p) for p in out.compute()]
     ['part.0.parquet']
+    >>> import pandas as pd
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     dd.from_dict({"a": [1, 2]}, npartitions=1).to_parquet(d)
+    ...     more = dd.from_pandas(pd.DataFrame({"a": [3]}, index=[2]), npartitions=1)
+    ...     more.to_parquet(d, append=True)
+    ...     sorted(os.listdir(d)), dd.read_parquet(d).divisions
+    (['part.0.parquet', 'part.1.parquet'], (0, 2, 2))
     """
     from tessera.dataframe.core import Series
     from tessera.dataframe.io.write import WriteResult
@@ -214,10 +394,29 @@ def to_parquet(
         df = df.to_frame()
     on = _partition_columns(df, partition_on)
     folder = os.fspath(path)
+    if append and overwrite:
+        raise ValueError(
+            "to_parquet: append=True adds to the dataset and overwrite=True deletes it; "
+            "pass only one of them."
+        )
     if overwrite:
         _clear(folder)
-    files = output_files(os.path.join(folder, "part.*.parquet"), df.npartitions, name_function)
-    token = tokenize(df, folder, compression, write_index, schema, files, on, kwargs)
+    existing = dataset_files(folder)
+    first = 0
+    if append and existing:
+        schema = appended_schema(existing[0], df.meta, write_index, schema, on)
+        if write_index and not ignore_divisions:
+            _check_divisions(existing, df)
+        first = _first_number(existing)
+    numbers = partial(_shifted, name_function or str, first) if first else name_function
+    files = output_files(os.path.join(folder, "part.*.parquet"), df.npartitions, numbers)
+    stale = () if append else tuple(p for p in existing if _PART.match(os.path.basename(p)))
+    if append and {os.path.basename(f) for f in files} & {os.path.basename(f) for f in existing}:
+        raise ValueError(
+            f"to_parquet(append=True): name_function gives names that the dataset at "
+            f"{folder!r} already has; it is called with the numbers from {first} on."
+        )
+    token = tokenize(df, folder, compression, write_index, schema, files, on, kwargs, stale)
     name = f"to-parquet-{token}"
     layers = dict(df.layers)
     if _needs_sample(df.meta, write_index, schema):
@@ -228,11 +427,18 @@ def to_parquet(
     else:
         schema_key = arrow_schema(df.meta, write_index, schema)
     options = {"compression": compression, **kwargs}
+    _check_options(options)
     layers[name] = {
         (name, i): (WriteParquet(p, write_index, options, on), (df._name, i), schema_key)
         for i, p in enumerate(files)
     }
-    result = WriteResult.collect(layers, name, len(files))
+    if stale:
+        last = f"{name}-replace"
+        writes = [(name, i) for i in range(len(files))]
+        layers[last] = {(last, 0): (RemoveStale(folder, stale), writes)}
+        result = WriteResult.collect(layers, last, 1)
+    else:
+        result = WriteResult.collect(layers, name, len(files))
     if compute:
         result.compute(**(compute_kwargs or {}))
         return None
