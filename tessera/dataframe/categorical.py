@@ -33,6 +33,7 @@ Map
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -193,30 +194,48 @@ def unify_categoricals(parts: list[Any]) -> list[Any]:
 
 
 # -- categorize -------------------------------------------------------------------------
-def _distinct(values: Any) -> pd.Index:
+@dataclass(frozen=True)
+class _Found:
+    """A partition's distinct values of a column; ``fixed``: they are the categories of
+    a categorical column, in their order, which stay as they are when every partition
+    has the same ones (as pandas concatenates such categoricals)."""
+
+    values: pd.Index
+    fixed: bool
+
+
+def _distinct(values: Any) -> _Found:
     """The distinct values of a column or index: its categories if it is categorical."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return pd.Index(values.dtype.categories)
-    return pd.Index(values.dropna().unique())
+        return _Found(pd.Index(values.dtype.categories), True)
+    return _Found(pd.Index(values.dropna().unique()), False)
+
+
+def _join(found: list[_Found]) -> _Found:
+    first = found[0]
+    if all(f.fixed and f.values.equals(first.values) for f in found):
+        return first
+    return _Found(_distinct_values([f.values for f in found]), False)
 
 
 def _column(part: Any, key: Any) -> Any:
     return part if key is SERIES else part[key]
 
 
-def _chunk(part: Any, columns: list[Any], index: bool) -> dict[Any, list[pd.Index]]:
-    out = {c: [_distinct(_column(part, c))] for c in columns}
+def _chunk(part: Any, columns: list[Any], index: bool) -> dict[Any, _Found]:
+    out = {c: _distinct(_column(part, c)) for c in columns}
     if index:
-        out[_INDEX] = [_distinct(part.index)]
+        out[_INDEX] = _distinct(part.index)
     return out
 
 
-def _combine(parts: list[dict[Any, list[pd.Index]]]) -> dict[Any, list[pd.Index]]:
-    return {k: [_distinct_values([i for p in parts for i in p[k]])] for k in parts[0]}
+def _combine(parts: list[dict[Any, _Found]]) -> dict[Any, _Found]:
+    return {k: _join([p[k] for p in parts]) for k in parts[0]}
 
 
-def _aggregate(parts: list[dict[Any, list[pd.Index]]]) -> dict[Any, pd.Index]:
-    return {k: union_categories(v) for k, v in _combine(parts).items()}
+def _aggregate(parts: list[dict[Any, _Found]]) -> dict[Any, pd.Index]:
+    joined = _combine(parts)
+    return {k: f.values if f.fixed else union_categories([f.values]) for k, f in joined.items()}
 
 
 def find_categories(

@@ -278,3 +278,16 @@ def test_ordered_categorical_extrema(n: int) -> None:
     assert d.max().compute() == s.max() == "a"
     assert d.min().compute() == s.min() == "c"
     assert_eq(d.to_frame().max(), s.to_frame().max())
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_categorize_keeps_the_order_partitions_agree_on(n: int) -> None:
+    # unknown categories that every partition has in the same order stay in that order
+    # (sorting them would change what an ordered categorical means)
+    cats = pd.CategoricalDtype(["low", "mid", "high"], ordered=True)
+    pdf = pd.DataFrame({"s": pd.Series(["low", "high", "mid", "low", "mid"], dtype=cats)})
+    df = dd.from_pandas(pdf, npartitions=n)
+    out = df.assign(s=df.s.cat.as_unknown()).categorize()
+    assert out.s.cat.known and out.s.dtype == cats
+    assert_eq(out, pdf)
+    assert out.s.max().compute() == pdf.s.max() == "high"
