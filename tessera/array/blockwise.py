@@ -5,6 +5,8 @@ Map
 - :func:`blockwise` -- ``func`` applied to matching blocks of several arrays, the blocks
   lined up by index letters (``"ij"``, ``"jk"``...), as in Einstein notation.
 - :func:`unify_chunks` -- rechunk arrays so that axes sharing a letter share chunks.
+- :func:`probe_block`, :func:`probe_dtype` -- one-element stand-ins for blocks, and the
+  dtype of a function's result on them (how ``dtype`` is inferred when not given).
 
 Rules: an output block ``(i, j)`` calls ``func`` on, for each array argument, the block
 whose letters take the same values.  A letter that appears in inputs but not in the
@@ -34,7 +36,46 @@ import numpy as np
 from tessera.array.core import Array, new_array
 from tessera.hashing import tokenize
 
-__all__ = ["blockwise", "common_chunks", "unify_chunks"]
+__all__ = ["blockwise", "common_chunks", "probe_block", "probe_dtype", "unify_chunks"]
+
+
+def probe_block(x: Any, ndim: int | None = None) -> Any:
+    """A one-element stand-in (of ``ndim`` axes) for a block of ``x``; other values as they are.
+
+    >>> import tessera.array as da
+    >>> probe_block(da.zeros((4, 4), dtype="i2", chunks=2))
+    array([[1]], dtype=int16)
+    >>> probe_block(3.5)
+    3.5
+    """
+    if isinstance(x, (Array, np.ndarray)):
+        return np.ones((1,) * (x.ndim if ndim is None else ndim), dtype=x.dtype)
+    return x
+
+
+def probe_dtype(func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    """The dtype of ``func(*args, **kwargs)``, already called on stand-in blocks.
+
+    ``args`` hold the stand-ins (see :func:`probe_block`); NumPy's warnings are silenced
+    and its errors come out as they are.
+
+    >>> probe_dtype(np.sqrt, [probe_block(np.arange(3))], {})
+    dtype('float64')
+    """
+    with np.errstate(all="ignore"):
+        out = func(*args, **kwargs)
+    dtype = getattr(out, "dtype", None)
+    return np.asarray(out).dtype if dtype is None else np.dtype(dtype)
+
+
+def inference_error(where: str, func: Callable[..., Any], err: Exception) -> ValueError:
+    """The error raised when ``func`` fails on stand-in blocks and no ``dtype`` was given."""
+    fname = getattr(func, "__name__", type(func).__name__)
+    return ValueError(
+        f"dtype inference failed in {where}: calling {fname} on one-element stand-in blocks "
+        f"raised {type(err).__name__}: {err}; pass dtype= (the dtype of the result) to "
+        f"{where} to skip the inference."
+    )
 
 
 def common_chunks(all_chunks: list[tuple[int, ...]]) -> tuple[int, ...]:
@@ -119,8 +160,10 @@ def blockwise(
     func: Callable[..., Any],
     out_ind: str | Sequence[str],
     *args: Any,
-    dtype: Any,
+    dtype: Any = None,
     name: str | None = None,
+    token: str | None = None,
+    meta: Any = None,
     new_axes: dict[str, int] | None = None,
     adjust_chunks: dict[str, Any] | None = None,
     concatenate: bool = False,
@@ -138,10 +181,17 @@ def blockwise(
     *args
         Pairs ``argument, index``: an :class:`Array` with a string of letters (one per
         axis), or any other value with ``None``.
-    dtype : dtype
-        The output dtype.
+    dtype : dtype, optional
+        The output dtype; default: ``meta.dtype``, else the dtype of ``func`` called on
+        one-element stand-ins of the blocks (a ``ValueError`` asks for ``dtype=`` when
+        that call fails).
     name : str, optional
-        Output layer name; default: derived from ``func`` and a token of the inputs.
+        Output layer name; default: ``token`` (or ``func``'s name) and a token of the
+        inputs.
+    token : str, optional
+        Prefix of the default name.
+    meta : array, optional
+        An empty array of the output type, for its dtype.
     new_axes : dict, optional
         Letters of output axes that no input has, with their lengths.
     adjust_chunks : dict, optional
@@ -159,6 +209,8 @@ def blockwise(
     >>> x = da.arange(6, chunks=3)
     >>> blockwise(np.outer, "ij", x, "i", x, "j", dtype=x.dtype).compute().shape
     (6, 6)
+    >>> blockwise(np.sqrt, "i", x, "i").dtype  # inferred
+    dtype('float64')
     """
     if len(args) % 2:
         raise TypeError("blockwise takes arguments in pairs: array, index (or value, None)")
@@ -180,12 +232,18 @@ def blockwise(
     if missing:
         raise ValueError(f"Output index {missing[0]!r} appears in no input and not in new_axes")
     contracted = sorted({i for ind in pairs[1::2] if ind is not None for i in ind} - set(out_ind))
+    if dtype is None:
+        dtype = (
+            np.asarray(meta).dtype
+            if meta is not None
+            else _infer(func, pairs, contracted, concatenate, kwargs)
+        )
     if name is None:
-        fname = getattr(func, "__name__", type(func).__name__)
-        token = tokenize(
+        prefix = token or getattr(func, "__name__", type(func).__name__)
+        digest = tokenize(
             func, out_ind, *pairs, dtype, new_axes, adjust_chunks, concatenate, kwargs
         )
-        name = f"{fname}-{token}"
+        name = f"{prefix}-{digest}"
     call = partial(func, **kwargs) if kwargs else func
     numblocks = {letter: len(c) for letter, c in letter_chunks.items()}
     layer: dict[Any, Any] = {}
@@ -199,6 +257,27 @@ def blockwise(
         layer[key] = (call, *task_args)
     chunks = tuple(_adjust(letter_chunks[i], (adjust_chunks or {}).get(i)) for i in out_ind)
     return new_array(name, layer, chunks, dtype, inputs=pairs[::2])
+
+
+def _infer(
+    func: Callable[..., Any],
+    pairs: list[Any],
+    contracted: list[str],
+    concatenate: bool,
+    kwargs: dict[str, Any],
+) -> Any:
+    """The output dtype of ``func`` on stand-in blocks (lists along contracted letters)."""
+    stand_ins = []
+    for a, ind in zip(pairs[::2], pairs[1::2], strict=True):
+        block = probe_block(a) if ind is not None else a
+        if ind is not None and not concatenate:
+            for _ in (i for i in ind if i in contracted):
+                block = [block]
+        stand_ins.append(block)
+    try:
+        return probe_dtype(func, stand_ins, kwargs)
+    except Exception as err:
+        raise inference_error("blockwise", func, err) from err
 
 
 def _argument(

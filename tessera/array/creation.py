@@ -4,10 +4,13 @@ Map
 ---
 - :func:`from_array` -- wrap anything with ``shape``, ``dtype`` and ``__getitem__``
   (NumPy, memmap, h5py, zarr...); each block is read lazily by slicing.
-- :func:`asarray`, :func:`array` -- tessera arrays as they are, anything else through
-  ``from_array``.
+  Dask's ``lock``/``asarray``/``fancy``/``inline_array``/``meta`` keywords are accepted;
+  NumPy masked arrays raise ``NotImplementedError`` (their mask would be lost).
+- :func:`asarray`, :func:`array` -- tessera arrays as they are, lists holding tessera
+  arrays stacked lazily (:func:`holds_arrays`), anything else through ``from_array``.
 - :func:`arange`, :func:`linspace` -- ranges computed block by block (nothing big in the
-  graph).
+  graph), with NumPy's dtypes (``arange(5.0)`` is float64, ``linspace`` of float32
+  bounds is float32, an integer ``linspace`` is rounded down).
 - :func:`ones`, :func:`zeros`, :func:`full`, :func:`empty`, :func:`eye` and the ``*_like``
   versions.
 
@@ -27,8 +30,10 @@ array([[1, 0, 0],
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
+from functools import partial
 from itertools import product
 from typing import Any
 
@@ -49,6 +54,7 @@ __all__ = [
     "from_array",
     "full",
     "full_like",
+    "holds_arrays",
     "linspace",
     "ones",
     "ones_like",
@@ -57,11 +63,31 @@ __all__ = [
 ]
 
 
-def _read(source: Any, index: tuple[slice, ...]) -> np.ndarray:
-    return np.asarray(source[index])
+def _read(source: Any, index: tuple[slice, ...], lock: Any = None, convert: bool = True) -> Any:
+    with lock or contextlib.nullcontext():
+        block = source[index]
+    return np.asarray(block) if convert else block
 
 
-def from_array(x: Any, chunks: Any = "auto", name: str | None = None) -> Array:
+def _refuse_masked(x: Any) -> None:
+    if isinstance(x, np.ma.MaskedArray):
+        raise NotImplementedError(
+            "tessera arrays do not support NumPy masked arrays: the mask would be lost. "
+            "Fill the masked values first, e.g. da.from_array(m.filled(np.nan)), or pass "
+            "the mask as a separate boolean array."
+        )
+
+
+def from_array(
+    x: Any,
+    chunks: Any = "auto",
+    name: str | None = None,
+    lock: Any = False,
+    asarray: bool | None = None,
+    fancy: bool = True,
+    inline_array: bool = False,
+    meta: Any = None,
+) -> Array:
     """Wrap a NumPy-like object as a tessera array, reading each block lazily.
 
     Parameters
@@ -69,11 +95,23 @@ def from_array(x: Any, chunks: Any = "auto", name: str | None = None) -> Array:
     x : array-like
         Anything with ``shape``, ``dtype`` and ``__getitem__`` taking slices (NumPy
         arrays and memmaps, h5py datasets, zarr arrays); other objects go through
-        ``np.asarray`` first.
+        ``np.asarray`` first.  NumPy masked arrays raise ``NotImplementedError``.
     chunks : chunk spec
         Block sizes; ``"auto"`` aims at ``config.get("array.chunk-size")`` bytes.
     name : str, optional
         The layer name; default: ``"array-"`` and a token of ``x`` and ``chunks``.
+    lock : bool or lock, optional
+        Serialize the reads of ``x`` (for sources that are not thread-safe): ``True`` for
+        a new :class:`~tessera.array.store.SerializableLock`, or any object usable in
+        ``with`` (it must pickle for the processes scheduler).
+    asarray : bool, optional
+        Convert each block with ``np.asarray`` (the default, ``None``, does so too;
+        ``False`` keeps what ``x[...]`` returns).
+    fancy, inline_array : bool
+        Accepted for Dask compatibility; blocks are always read with slices and the
+        source is one graph entry shared by every block.
+    meta : array, optional
+        Accepted for Dask compatibility: blocks are NumPy arrays of ``x.dtype``.
 
     Examples
     --------
@@ -82,7 +120,10 @@ def from_array(x: Any, chunks: Any = "auto", name: str | None = None) -> Array:
     ((2, 1), (2, 2))
     >>> x.compute()[2]
     array([ 8,  9, 10, 11])
+    >>> from_array(np.arange(4), chunks=2, lock=True).sum().compute()
+    np.int64(6)
     """
+    _refuse_masked(x)
     if isinstance(x, Array):
         return x if chunks == "auto" else x.rechunk(chunks)  # type: ignore[attr-defined]
     if not (hasattr(x, "shape") and hasattr(x, "dtype") and hasattr(x, "__getitem__")):
@@ -93,22 +134,46 @@ def from_array(x: Any, chunks: Any = "auto", name: str | None = None) -> Array:
     if x.ndim == 0:
         return new_array(name, {(name,): np.asarray(x[()])}, (), x.dtype)
     original = f"array-original-{name}"
+    if lock is True:
+        from tessera.array.store import SerializableLock
+
+        lock = SerializableLock()
+    read = partial(_read, lock=lock or None, convert=asarray is not False)
     layer: dict[Any, Any] = {}
     slices = slices_from_chunks(normalized)
     for idx, index in zip(product(*(range(len(c)) for c in normalized)), slices, strict=True):
         key = (name, *idx)
-        layer[key] = (_read, original, index)
+        layer[key] = (read, original, index)
     return Array({original: {original: x}, name: layer}, name, normalized, x.dtype)
+
+
+def holds_arrays(a: Any) -> bool:
+    """Whether ``a`` is a (nested) list or tuple with a tessera array in it.
+
+    >>> holds_arrays([1, [2, arange(2)]]), holds_arrays([1, 2])
+    (True, False)
+    """
+    return isinstance(a, (list, tuple)) and any(isinstance(e, Array) or holds_arrays(e) for e in a)
 
 
 def asarray(a: Any, dtype: Any = None, chunks: Any = "auto") -> Array:
     """A tessera array from ``a`` (returned as it is when it already is one).
 
+    Lists and tuples holding tessera arrays are stacked lazily.
+
     >>> asarray([1, 2, 3], dtype="f4").compute()
     array([1., 2., 3.], dtype=float32)
+    >>> asarray([arange(2, chunks=1), [5, 6]]).compute()
+    array([[0, 1],
+           [5, 6]])
     """
     if isinstance(a, Array):
         return a if dtype is None else a.astype(dtype)  # type: ignore[attr-defined]
+    if holds_arrays(a):
+        from tessera.array.concat import stack
+
+        return asarray(stack([asarray(e) for e in a]), dtype=dtype)
+    _refuse_masked(a)
     a = np.asarray(a, dtype=dtype)
     return from_array(a, chunks=chunks)
 
@@ -270,6 +335,8 @@ def arange(*args: Any, chunks: Any = "auto", dtype: Any = None) -> Array:
     array([0, 1, 2, 3, 4])
     >>> arange(10, 0, -3, chunks=2).compute()
     array([10,  7,  4,  1])
+    >>> arange(3.0).dtype, arange(np.float32(3)).dtype  # as np.arange
+    (dtype('float64'), dtype('float64'))
     """
     if not 1 <= len(args) <= 3:
         raise TypeError(
@@ -279,7 +346,7 @@ def arange(*args: Any, chunks: Any = "auto", dtype: Any = None) -> Array:
     if step == 0:
         raise ValueError("Maximum allowed size exceeded: arange step must not be zero")
     n = max(math.ceil((stop - start) / step), 0)
-    dtype = np.dtype(dtype) if dtype is not None else np.arange(start, start + step, step).dtype
+    dtype = np.dtype(dtype) if dtype is not None else _arange_dtype(start, stop, step)
     normalized = normalize_chunks(chunks, (n,), dtype=dtype)
     name = f"arange-{tokenize(start, stop, step, normalized, dtype)}"
     bounds = chunk_bounds(normalized[0])
@@ -288,6 +355,15 @@ def arange(*args: Any, chunks: Any = "auto", dtype: Any = None) -> Array:
         for i in range(len(normalized[0]))
     }
     return new_array(name, layer, normalized, dtype)
+
+
+def _arange_dtype(*args: Any) -> np.dtype[Any]:
+    """The dtype ``np.arange(*args)`` gives: at least the platform integer, promoted with
+    the dtype NumPy finds for each argument (so ``np.float32(5)`` gives float64)."""
+    dtype = np.dtype(np.intp)
+    for a in args:
+        dtype = np.promote_types(dtype, np.asarray(a).dtype)
+    return dtype
 
 
 def linspace(
@@ -302,12 +378,21 @@ def linspace(
 
     >>> linspace(0, 1, 5, chunks=2).compute()
     array([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    >>> linspace(np.float32(0), np.float32(1), 3).dtype
+    dtype('float32')
+    >>> linspace(-5, 0, 4, dtype=int, chunks=2).compute()  # rounded down, as NumPy does
+    array([-5, -4, -2,  0])
     """
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
     div = (num - 1) if endpoint else num
     step = (stop - start) / div if div > 0 else 0.0
-    dtype = np.dtype(dtype) if dtype is not None else np.result_type(start, stop, float)
+    dtype = np.dtype(dtype) if dtype is not None else np.result_type(start, stop, float(num))
+    if dtype.kind in "iu":
+        from tessera.array.elementwise import astype, elemwise
+
+        values = linspace(start, stop, num, endpoint, chunks, np.result_type(start, stop, 1.0))
+        return astype(elemwise(np.floor, values), dtype)
     normalized = normalize_chunks(chunks, (num,), dtype=dtype)
     name = f"linspace-{tokenize(start, stop, num, endpoint, normalized, dtype)}"
     bounds = chunk_bounds(normalized[0])

@@ -1,20 +1,24 @@
-"""Element-wise operations: operators, ufuncs, ``where``, ``astype``, ``map_blocks``.
+"""Element-wise operations: operators, ufuncs, ``where``, ``astype``.
 
 Map
 ---
 - :func:`elemwise` -- ``op(*args)`` element by element with NumPy broadcasting: the one
   call under every operator and ufunc (it builds a :func:`~tessera.array.blockwise.blockwise`).
+- :func:`apply_ufunc` -- a NumPy ufunc applied lazily, with its keywords (``dtype=``,
+  ``casting=``...), an array-valued ``where=`` and several outputs (``np.divmod``,
+  ``np.modf``, ``np.frexp`` give a tuple of arrays); :class:`UfuncCall` is its task.
 - :func:`wrap_ufunc` -- a lazy version of a NumPy ufunc (``da.sin``, ``da.add``...).
 - :func:`array_ufunc` -- ``Array.__array_ufunc__``: ``np.sin(x)`` stays lazy.
-- :func:`map_blocks` -- a function applied to every block (``dtype``, ``chunks``,
-  ``drop_axis``, ``new_axis``, ``block_id`` / ``block_info``).
-- :func:`astype`, :func:`where`.
+- :func:`astype`, :func:`where`; ``map_blocks`` lives in :mod:`~tessera.array.mapblocks`.
 
-Arguments may be tessera arrays, NumPy arrays and scalars; NumPy's broadcasting
-and type promotion rules apply (the output dtype comes from running ``op`` on one-element
-arrays of the input dtypes, so NumPy's own errors come out early).  ``op`` must work
-element by element: its tasks are marked :class:`~tessera.array.pieces.Elementwise`, so
-a reduction may run them on slabs of a block (see :mod:`~tessera.array.fusion`).
+Arguments may be tessera arrays, NumPy arrays and scalars, Python numbers, and lists,
+tuples, ranges and strings: those (and NumPy scalars) go through ``np.asarray`` first,
+as NumPy does (a string is a 0-d array).
+NumPy's broadcasting and type promotion rules apply (the output dtype comes from running
+``op`` on one-element arrays of the input dtypes, so NumPy's own errors come out early).
+``op`` must work element by element: its tasks are marked
+:class:`~tessera.array.pieces.Elementwise`, so a reduction may run them on slabs of a
+block (see :mod:`~tessera.array.fusion`).  Arrays are immutable: ``out=`` is refused.
 
 >>> import numpy as np, tessera.array as da
 >>> x = da.arange(6, chunks=4)
@@ -22,6 +26,8 @@ a reduction may run them on slabs of a block (see :mod:`~tessera.array.fusion`).
 array([ 1.,  3.,  5.,  7.,  9., 11.])
 >>> np.sin(x).dtype
 dtype('float64')
+>>> (x == [0, 1, 2, 0, 0, 5]).compute()
+array([ True,  True,  True, False, False,  True])
 """
 
 from __future__ import annotations
@@ -29,34 +35,48 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from tessera.array.blockwise import blockwise
+from tessera.array.blockwise import blockwise, probe_block, probe_dtype
 from tessera.array.core import Array
+from tessera.array.mapblocks import map_blocks
 from tessera.array.pieces import Elementwise
 
-__all__ = ["array_ufunc", "astype", "elemwise", "map_blocks", "where", "wrap_ufunc"]
+__all__ = [
+    "UfuncCall",
+    "apply_ufunc",
+    "array_ufunc",
+    "astype",
+    "elemwise",
+    "map_blocks",
+    "where",
+    "wrap_ufunc",
+]
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: Operands converted with ``np.asarray`` before use (NumPy scalars become 0-d arrays).
+CONVERTED = (list, tuple, range, str, bytes, np.generic)
+#: Everything an operator accepts as its other operand.
+OPERANDS = (Array, np.ndarray, int, float, complex, *CONVERTED)
 
 
-def _probe(x: Any) -> Any:
-    """A one-element stand-in for ``x`` with its dtype, used to infer result dtypes."""
-    if isinstance(x, Array):
-        return np.ones((1,) * x.ndim, dtype=x.dtype)
-    if isinstance(x, np.ndarray):
-        return np.ones((1,) * x.ndim, dtype=x.dtype)
-    return x
+def as_operand(x: Any) -> Any:
+    """``x`` ready for :func:`elemwise`: lists, tuples, strings and NumPy scalars as arrays.
 
+    Lists holding tessera arrays become tessera arrays (stacked lazily).
 
-def infer_dtype(op: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-    """The dtype of ``op(*args)`` computed on one-element stand-ins."""
-    with np.errstate(all="ignore"):
-        out = op(*[_probe(a) for a in args], **kwargs)
-    return getattr(out, "dtype", np.asarray(out).dtype)
+    >>> as_operand([1, 2]), as_operand("a"), as_operand(2)
+    (array([1, 2]), array('a', dtype='<U1'), 2)
+    """
+    from tessera.array.creation import asarray, holds_arrays
+
+    if holds_arrays(x):
+        return asarray(x)
+    return np.asarray(x) if isinstance(x, CONVERTED) else x
 
 
 def _broadcast_shape(args: Sequence[Any]) -> tuple[Any, ...]:
@@ -80,18 +100,23 @@ def _broadcast_shape(args: Sequence[Any]) -> tuple[Any, ...]:
 def elemwise(op: Callable[..., Any], *args: Any, dtype: Any = None, **kwargs: Any) -> Array:
     """Apply ``op`` element by element to arrays and scalars, with broadcasting.
 
+    ``dtype`` is the result's dtype (inferred when not given); ``kwargs`` go to ``op``.
+
     Examples
     --------
     >>> import tessera.array as da
     >>> elemwise(np.maximum, da.arange(4, chunks=2), 2).compute()
     array([2, 2, 2, 3])
+    >>> elemwise(np.maximum, da.arange(4, chunks=2), [3, 0, 0, 0]).compute()
+    array([3, 1, 2, 3])
     """
     from tessera.array.creation import from_array
 
+    args = tuple(as_operand(a) for a in args)
     out_shape = _broadcast_shape(args)
     ndim = len(out_shape)
     if dtype is None:
-        dtype = infer_dtype(op, args, kwargs)
+        dtype = probe_dtype(op, [probe_block(a) for a in args], kwargs)
     pairs: list[Any] = []
     for a in args:
         if isinstance(a, np.ndarray) and a.ndim:
@@ -103,6 +128,77 @@ def elemwise(op: Callable[..., Any], *args: Any, dtype: Any = None, **kwargs: An
     return blockwise(Elementwise(op), _LETTERS[:ndim], *pairs, dtype=dtype, **kwargs)
 
 
+@dataclass(frozen=True)
+class UfuncCall:
+    """One block of :func:`apply_ufunc`: ``ufunc(*blocks, **kwargs)``.
+
+    ``output`` picks one result of a multi-output ufunc; with ``masked`` the last block
+    is the ``where=`` condition, and the places where it is false hold zeros (NumPy
+    leaves them uninitialized).
+
+    >>> UfuncCall(np.divmod, output=1)(np.arange(5), 3)
+    array([0, 1, 2, 0, 1])
+    >>> UfuncCall(np.sqrt, masked=True)(np.array([4.0, -1.0]), np.array([True, False]))
+    array([2., 0.])
+    """
+
+    ufunc: np.ufunc
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    output: int | None = None
+    masked: bool = False
+
+    @property
+    def __name__(self) -> str:
+        return str(self.ufunc.__name__)
+
+    def __call__(self, *args: Any) -> Any:
+        kwargs = dict(self.kwargs)
+        if not self.masked:
+            out = self.ufunc(*args, **kwargs)
+        else:
+            *args_, where = args
+            out = self.ufunc(*args_, where=where, out=(None,) * self.ufunc.nout, **kwargs)
+            outs = out if isinstance(out, tuple) else (out,)
+            zeros = [np.zeros((), dtype=np.result_type(o)) for o in outs]
+            outs = tuple(np.where(where, o, z) for o, z in zip(outs, zeros, strict=True))
+            out = outs if isinstance(out, tuple) else outs[0]
+        return out if self.output is None else out[self.output]
+
+
+def apply_ufunc(ufunc: np.ufunc, *args: Any, **kwargs: Any) -> Any:
+    """``ufunc(*args, **kwargs)`` as a lazy array (a tuple of arrays if it has several outputs).
+
+    Keywords go to the ufunc on every block (``dtype=`` included); ``where=`` may be an
+    array (where it is false the result holds zeros: NumPy leaves those places
+    uninitialized).  ``out=`` raises ``TypeError``: tessera arrays are immutable.
+
+    >>> import tessera.array as da
+    >>> q, r = apply_ufunc(np.divmod, da.arange(5, chunks=2), 3)
+    >>> q.compute(), r.compute()
+    (array([0, 0, 0, 1, 1]), array([0, 1, 2, 0, 1]))
+    >>> apply_ufunc(np.add, da.arange(3, chunks=2), 1, dtype="f4").compute()
+    array([1., 2., 3.], dtype=float32)
+    """
+    out = kwargs.pop("out", None)
+    if any(o is not None for o in (out if isinstance(out, tuple) else (out,))):
+        raise TypeError(
+            f"{ufunc.__name__}(..., out=...) is not supported: tessera arrays are immutable. "
+            f"Use the returned array instead, e.g. y = np.{ufunc.__name__}(x, ...)."
+        )
+    where = kwargs.pop("where", True)
+    masked = where is not True
+    if not masked and ufunc.nout == 1 and not kwargs:
+        return elemwise(ufunc, *args)
+    inputs = (*args, where) if masked else args
+    outputs = tuple(
+        elemwise(
+            UfuncCall(ufunc, tuple(kwargs.items()), i if ufunc.nout > 1 else None, masked), *inputs
+        )
+        for i in range(ufunc.nout)
+    )
+    return outputs if ufunc.nout > 1 else outputs[0]
+
+
 def wrap_ufunc(ufunc: np.ufunc) -> Callable[..., Any]:
     """Return a function applying ``ufunc`` lazily to tessera arrays.
 
@@ -112,8 +208,8 @@ def wrap_ufunc(ufunc: np.ufunc) -> Callable[..., Any]:
     """
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(a, Array) for a in args):
-            return elemwise(ufunc, *args, **kwargs)
+        if any(isinstance(a, Array) for a in (*args, kwargs.get("where"))):
+            return apply_ufunc(ufunc, *args, **kwargs)
         return ufunc(*args, **kwargs)
 
     wrapped.__name__ = ufunc.__name__
@@ -124,11 +220,12 @@ def wrap_ufunc(ufunc: np.ufunc) -> Callable[..., Any]:
 def array_ufunc(ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
     """``Array.__array_ufunc__``: element-wise ufunc calls stay lazy.
 
-    ``np.matmul`` goes to :func:`tessera.array.linalg.matmul`.  ``out=``, other
-    generalized ufuncs and ufunc methods other than ``__call__`` (``reduce``,
-    ``outer``...) are not lazy: NumPy then raises its ``TypeError``.
+    ``np.matmul`` goes to :func:`tessera.array.linalg.matmul`.  Other generalized ufuncs
+    and ufunc methods other than ``__call__`` (``reduce``, ``outer``...) are not lazy:
+    NumPy then raises its ``TypeError``.  ``out=`` raises ``TypeError`` (see
+    :func:`apply_ufunc`).
     """
-    if method != "__call__" or kwargs.get("out") is not None:
+    if method != "__call__":
         return NotImplemented
     if ufunc.signature is not None:  # generalized ufuncs are not element-wise
         if ufunc is np.matmul and not kwargs:
@@ -136,7 +233,7 @@ def array_ufunc(ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> An
 
             return matmul(*inputs)
         return NotImplemented
-    return elemwise(ufunc, *inputs, **kwargs)
+    return apply_ufunc(ufunc, *inputs, **kwargs)
 
 
 def astype(x: Array, dtype: Any, casting: str = "unsafe", copy: bool = True) -> Array:
@@ -178,146 +275,8 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     return elemwise(np.where, condition, x, y)
 
 
-def map_blocks(
-    func: Callable[..., Any],
-    *args: Any,
-    dtype: Any = None,
-    chunks: Any = None,
-    drop_axis: int | Sequence[int] = (),
-    new_axis: int | Sequence[int] = (),
-    name: str | None = None,
-    **kwargs: Any,
-) -> Array:
-    """Apply ``func`` to every block of the arrays in ``args``.
-
-    Parameters
-    ----------
-    func : callable
-        Called with the blocks (and the non-array ``args``) and ``kwargs``.  If it
-        accepts ``block_id``, it gets the block's index; if it accepts ``block_info``,
-        a dict ``{None: {"chunk-location", "shape", "num-chunks", "array-location"}}``.
-    dtype : dtype, optional
-        Output dtype; default: inferred by calling ``func`` on one-element blocks.
-    chunks : tuple, optional
-        Output chunks (block shape, or explicit chunks) when ``func`` changes shapes.
-    drop_axis, new_axis : int or sequence of int
-        Axes that ``func`` removes from / adds to its output.
-
-    Examples
-    --------
-    >>> import tessera.array as da
-    >>> x = da.arange(6, chunks=3)
-    >>> map_blocks(lambda b: b * 10, x).compute()
-    array([ 0, 10, 20, 30, 40, 50])
-    >>> map_blocks(lambda b, block_id=None: np.full(b.shape, block_id[0]), x).compute()
-    array([0, 0, 0, 1, 1, 1])
-    """
-    import inspect
-
-    if not callable(func):
-        raise TypeError(f"map_blocks expects a function first, got {type(func).__name__}")
-    arrays = [a for a in args if isinstance(a, Array)]
-    if not arrays:
-        raise ValueError("map_blocks needs at least one tessera array argument")
-    drop = (drop_axis,) if isinstance(drop_axis, int) else tuple(drop_axis)
-    new = (new_axis,) if isinstance(new_axis, int) else tuple(new_axis)
-    ndim = max(a.ndim for a in arrays)
-    in_ind = _LETTERS[:ndim]
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        params = {}  # type: ignore[assignment]
-    wants_id, wants_info = "block_id" in params, "block_info" in params
-    if dtype is None:
-        dtype = (
-            infer_dtype(func, args, kwargs)
-            if not (wants_id or wants_info or drop or new)
-            else arrays[0].dtype
-        )
-    out_ind = [c for i, c in enumerate(in_ind) if i not in [d % ndim for d in drop]]
-    out_ndim = len(out_ind) + len(new)
-    spare = iter(_LETTERS[ndim:])
-    new_axes = {}
-    for ax in sorted(a % out_ndim for a in new):
-        letter = next(spare)
-        out_ind.insert(ax, letter)
-        new_axes[letter] = 1
-    pairs: list[Any] = []
-    for a in args:
-        pairs += [a, in_ind[ndim - a.ndim :]] if isinstance(a, Array) else [a, None]
-    target = func
-    if wants_id or wants_info:
-        target = partial(_with_block_id, func, wants_id, wants_info, arrays[0].chunks)
-        pairs += [_BlockIndex(), None]
-    out = blockwise(
-        target,
-        "".join(out_ind),
-        *pairs,
-        dtype=dtype,
-        name=name,
-        new_axes=new_axes,
-        concatenate=True,
-        **kwargs,
-    )
-    if wants_id or wants_info:
-        out = _stamp_block_ids(out)
-    if chunks is not None:
-        from tessera.array.chunks import normalize_chunks
-
-        if all(isinstance(c, int) for c in chunks) and len(chunks) == out.ndim:
-            full = tuple((c,) * n for c, n in zip(chunks, out.numblocks, strict=True))
-        else:
-            full = tuple(tuple(c) for c in chunks)
-        full = normalize_chunks(full, tuple(sum(c) for c in full))
-        out = Array(out.layers, out.name, full, out.dtype)
-    return out
-
-
-class _BlockIndex:
-    """Placeholder argument replaced by the block index when the graph is built."""
-
-
-def _with_block_id(
-    func: Callable[..., Any],
-    wants_id: bool,
-    wants_info: bool,
-    chunks: Any,
-    *args: Any,
-    **kwargs: Any,
-) -> Any:
-    *args_, block_id = args
-    if wants_id:
-        kwargs["block_id"] = block_id
-    if wants_info:
-        from tessera.array.chunks import chunk_bounds
-
-        bounds = [chunk_bounds(c) for c in chunks]
-        kwargs["block_info"] = {
-            None: {
-                "chunk-location": block_id,
-                "num-chunks": tuple(len(c) for c in chunks),
-                "shape": tuple(sum(c) for c in chunks),
-                "array-location": [
-                    (b[i], b[i + 1]) for b, i in zip(bounds, block_id, strict=False)
-                ],
-            }
-        }
-    return func(*args_, **kwargs)
-
-
-def _stamp_block_ids(out: Array) -> Array:
-    """Replace the :class:`_BlockIndex` placeholder in each task by the block's index."""
-    layer = out.layers[out.name]
-    stamped = {}
-    for key, task in layer.items():
-        stamped[key] = tuple(key[1:] if isinstance(a, _BlockIndex) else a for a in task)
-    layers = dict(out.layers)
-    layers[out.name] = stamped
-    return Array(layers, out.name, out.chunks, out.dtype)
-
-
-BINARY = {
-    "add": operator.add, "sub": operator.sub, "mul": operator.mul,
+BINARY: dict[str, Callable[..., Any]] = {
+    "divmod": np.divmod, "add": operator.add, "sub": operator.sub, "mul": operator.mul,
     "truediv": operator.truediv, "floordiv": operator.floordiv, "mod": operator.mod,
     "pow": operator.pow, "and": operator.and_, "or": operator.or_, "xor": operator.xor,
     "lshift": operator.lshift, "rshift": operator.rshift,
@@ -348,14 +307,22 @@ def _array_ufunc_method(self: Array, ufunc: np.ufunc, method: str, *inputs: Any,
 def _install_operators() -> None:
     def binary(op: Callable[..., Any]) -> tuple[Any, Any]:
         def forward(self: Array, other: Any) -> Any:
-            if not isinstance(other, (Array, np.ndarray, np.generic, int, float, complex, bool)):
+            if not isinstance(other, OPERANDS):
                 return NotImplemented
-            return elemwise(op, self, other)
+            return (
+                apply_ufunc(op, self, other)
+                if isinstance(op, np.ufunc)
+                else elemwise(op, self, other)
+            )
 
         def reflected(self: Array, other: Any) -> Any:
-            if not isinstance(other, (Array, np.ndarray, np.generic, int, float, complex, bool)):
+            if not isinstance(other, OPERANDS):
                 return NotImplemented
-            return elemwise(op, other, self)
+            return (
+                apply_ufunc(op, other, self)
+                if isinstance(op, np.ufunc)
+                else elemwise(op, other, self)
+            )
 
         return forward, reflected
 

@@ -4,6 +4,7 @@ Map
 ---
 - One lazy function per NumPy ufunc in :data:`UFUNC_NAMES` (``da.sin``, ``da.maximum``,
   ``da.isnan``...), each made by :func:`~tessera.array.elementwise.wrap_ufunc`.
+- ``da.divmod``, ``da.modf``, ``da.frexp`` return a tuple of arrays, as NumPy does.
 - :func:`clip`, :func:`around` / :func:`round`, :func:`real`, :func:`imag`,
   :func:`isclose` -- element-wise functions that are not ufuncs.
 - ``Array.clip``, ``Array.round``, ``Array.conj``, ``Array.real``, ``Array.imag``.
@@ -115,6 +116,9 @@ UFUNC_NAMES = (
     "heaviside",
     "gcd",
     "lcm",
+    "divmod",
+    "modf",
+    "frexp",
 )
 
 _namespace = globals()
