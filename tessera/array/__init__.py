@@ -8,6 +8,10 @@ Map
 - :mod:`~tessera.array.blockwise` -- the block-by-block waist.
 - :mod:`~tessera.array.elementwise` -- operators, ufuncs, ``map_blocks``, ``where``.
 - :mod:`~tessera.array.rechunk` -- changing chunks.
+- :mod:`~tessera.array.overlap` -- ``map_overlap`` and the ``overlap`` submodule
+  (blocks sharing borders with their neighbours, ``sliding_window_view``).
+- :mod:`~tessera.array.assign` -- item assignment (``x[x > 5] = 0``).
+- :mod:`~tessera.array.array_function` -- NumPy functions on tessera arrays stay lazy.
 - :mod:`~tessera.array.fusion` -- graph optimization: reductions over blocks made in
   cache-sized pieces.
 - the NumPy routines, one module each: ``reductions``, ``routines``, ``slicing``,
@@ -27,7 +31,7 @@ The default scheduler is threads.
 from tessera.array import diagonals as _diagonals
 from tessera.array import elementwise as _elementwise  # noqa: F401 - installs operators
 from tessera.array import linalg as _linalg
-from tessera.array import random
+from tessera.array import overlap, random
 from tessera.array import reductions as _reductions
 from tessera.array import routines as _routines
 from tessera.array import routines_axis as _routines_axis
@@ -63,6 +67,7 @@ from tessera.array.einsumfuncs import einsum
 from tessera.array.elementwise import astype, elemwise, map_blocks, where
 from tessera.array.linalg import *  # noqa: F403
 from tessera.array.npystack import from_npy_stack, to_npy_stack
+from tessera.array.overlap import map_overlap
 from tessera.array.rechunk import rechunk
 from tessera.array.reductions import *  # noqa: F403
 from tessera.array.routines import *  # noqa: F403
@@ -97,6 +102,7 @@ __all__ = [
     "full_like",
     "linspace",
     "map_blocks",
+    "map_overlap",
     "normalize_chunks",
     "ones",
     "ones_like",
@@ -105,6 +111,7 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    "overlap",
     "random",
     *_reductions.__all__,
     *_routines.__all__,

@@ -8,10 +8,13 @@ Map
   delegate to the modules that implement them (``elementwise``, ``reductions``,
   ``slicing``, ``routines``, ``linalg``), one waist each.  Its graphs are optimized by
   :func:`~tessera.array.fusion.optimize_array` before they run.
+- NumPy functions (``np.concatenate(...)``) dispatch to tessera's through
+  ``__array_function__`` (:mod:`~tessera.array.array_function`).
 - :func:`new_array` -- build an array from a new layer on top of input arrays.
 - :func:`concatenate_blocks` -- put a nested list of computed blocks back together.
 
-State: an array is immutable; its graph is a dict of layers so that building an
+State: an array's values are immutable (``x[i] = v`` rebinds ``x`` to a new graph, see
+:mod:`~tessera.array.assign`); its graph is a dict of layers so that building an
 expression costs O(layers), not O(tasks); ``__tessera_graph__`` merges them once.
 
 >>> import tessera.array as da
@@ -210,12 +213,48 @@ class Array(ConvertsByComputing, Collection):
         x = np.asarray(self.compute())
         return x.astype(dtype) if dtype is not None else x
 
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        from tessera.array.array_function import array_function
+
+        return array_function(func, types, args, kwargs)
+
     def __index__(self) -> int:
         return int(self.compute())
 
     def __iter__(self) -> Iterator[Array]:
         for i in range(len(self)):
             yield self[i]  # type: ignore[index]  # __getitem__ comes from slicing.py
+
+    # -- assignment -------------------------------------------------------------
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[index] = value``: ``x`` takes over the graph of the assigned array.
+
+        Arrays built from ``x`` before keep the old values; see
+        :func:`~tessera.array.assign.setitem` for the indices supported.
+
+        >>> import tessera.array as da
+        >>> x = da.arange(6, chunks=4)
+        >>> y = x + 0
+        >>> x[x > 3] = -1
+        >>> x.compute(), y.compute()
+        (array([ 0,  1,  2,  3, -1, -1]), array([0, 1, 2, 3, 4, 5]))
+        """
+        from tessera.array.assign import setitem
+
+        out = setitem(self, index, value)
+        self.layers, self.name, self.chunks = out.layers, out.name, out.chunks
+
+    def copy(self) -> Array:
+        """A new array object with the same values (graphs are shared, never mutated).
+
+        >>> import tessera.array as da
+        >>> x = da.arange(3, chunks=2)
+        >>> y = x.copy()
+        >>> y[0] = 9
+        >>> x.compute(), y.compute()
+        (array([0, 1, 2]), array([9, 1, 2]))
+        """
+        return Array(dict(self.layers), self.name, self.chunks, self.dtype)
 
     def __tessera_block_keys__(self) -> list[tuple[Any, ...]]:
         """Every block key in C order (flat)."""

@@ -212,8 +212,19 @@ def _unknown_error(x: Array, axis: int, chunks: Any) -> ValueError:
     )
 
 
+def _keep_none(x: Array, chunks: Any) -> Any:
+    """``None`` for an axis (in a tuple or a dict) means: keep that axis' chunks."""
+    if isinstance(chunks, dict):
+        return {k: x.chunks[k] if v is None and -x.ndim <= k < x.ndim else v
+                for k, v in chunks.items()}  # fmt: skip
+    if isinstance(chunks, (tuple, list)) and len(chunks) == x.ndim:
+        return tuple(x.chunks[ax] if c is None else c for ax, c in enumerate(chunks))
+    return chunks
+
+
 def _normalize(x: Array, chunks: Any, limit: Any = None) -> Chunks:
     """Explicit new chunks; axes with unknown sizes must keep theirs."""
+    chunks = _keep_none(x, chunks)
     unknown = [ax for ax, c in enumerate(x.chunks) if _unknown(c)]
     if not unknown:
         return normalize_chunks(chunks, x.shape, dtype=x.dtype, previous=x.chunks, limit=limit)
@@ -247,7 +258,8 @@ def _normalize(x: Array, chunks: Any, limit: Any = None) -> Chunks:
 
 
 def _balance(chunks: Chunks) -> Chunks:
-    """As many blocks per axis, their sizes as equal as possible."""
+    """As many blocks per axis, their sizes as equal as possible (never above the largest
+    requested one: Dask may instead merge a small last block into the others)."""
     out = []
     for c in chunks:
         n, k = sum(c), len(c)
@@ -261,6 +273,7 @@ def rechunk(
     threshold: int | None = None,
     block_size_limit: int | str | None = None,
     balance: bool = False,
+    method: str | None = None,
 ) -> Array:
     """Return ``x`` with new chunks, through intermediate chunkings if that bounds memory.
 
@@ -270,7 +283,8 @@ def rechunk(
         The array.
     chunks : chunk spec
         Anything :func:`~tessera.array.chunks.normalize_chunks` accepts; a dict changes
-        only the axes it names.
+        only the axes it names, and ``None`` for an axis keeps its chunks (``-1`` makes
+        it one block).
     threshold : int, optional
         The growth factor of chunk sizes one stage may apply when the rechunk both
         merges and splits blocks (see the module docstring); default 8.
@@ -278,7 +292,11 @@ def rechunk(
         Target bytes per block for ``"auto"`` axes; default ``config array.chunk-size``.
     balance : bool
         Keep the number of blocks per axis but make their sizes as equal as possible
-        (``10`` in chunks of ``4`` gives ``(4, 3, 3)`` rather than ``(4, 4, 2)``).
+        (``10`` in chunks of ``4`` gives ``(4, 3, 3)`` rather than ``(4, 4, 2)``; no block
+        grows past the size asked for, where Dask may give ``(5, 5)``).
+    method : {None, "tasks"}
+        How to rechunk; tessera has one way, the task plan above (Dask's ``"p2p"``
+        needs its distributed shuffle).
 
     Examples
     --------
@@ -291,7 +309,14 @@ def rechunk(
     ((2, 2), (2, 2))
     >>> da.ones(10, chunks=5).rechunk(4, balance=True).chunks
     ((4, 3, 3),)
+    >>> x.rechunk((None, -1)).chunks
+    ((1, 1, 1, 1), (4,))
     """
+    if method not in (None, "tasks"):
+        raise ValueError(
+            f"rechunk method {method!r} is not supported: tessera rechunks with tasks; pass "
+            "method='tasks' or leave it out"
+        )
     new = _normalize(x, chunks, block_size_limit)
     if balance:
         new = _balance(new)

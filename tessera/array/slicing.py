@@ -30,6 +30,8 @@ array([11,  9,  7])
 array([18,  0, 18])
 >>> x[x % 5 == 0].compute()
 array([ 0,  5, 10, 15, 20])
+>>> x[x[:, 0].argmax()].compute()
+array([18, 19, 20, 21, 22, 23])
 """
 
 from __future__ import annotations
@@ -71,10 +73,10 @@ def _convert(entry: Any) -> Any:
         return entry
     if isinstance(entry, (bool, np.bool_)):
         raise NotImplementedError(
-            f"Indexing with a boolean scalar ({entry!r}) is not supported; use None to add "
-            "an axis, or a boolean array."
+            f"Indexing with a boolean scalar ({entry!r}) together with integer or array "
+            "indices is not supported; use None to add an axis, or a boolean array."
         )
-    if isinstance(entry, (list, tuple, np.ndarray)):
+    if isinstance(entry, (list, tuple, np.ndarray, range)):
         arr = np.asarray(entry)
         if arr.size == 0 and arr.dtype.kind not in "biu":
             arr = arr.astype(np.intp)
@@ -225,9 +227,11 @@ def getitem(x: Array, index: Any) -> Array:
     ----------
     x : Array
         The array.
-    index : int, slice, None, Ellipsis, list, NumPy or tessera array, or a tuple of them
+    index : int, slice, None, Ellipsis, bool, list, range, NumPy or tessera array, or a tuple
         At most one integer or boolean array (a boolean array with ``x``'s shape, or
-        with the shape of the axes it covers).
+        with the shape of the axes it covers; a lazy integer may be 0-d, e.g.
+        ``x[x.argmax()]``).  ``True``/``False`` add an axis of length 1/0, as in NumPy
+        (only with slices, ``None`` and ``...``).
 
     Examples
     --------
@@ -240,6 +244,9 @@ def getitem(x: Array, index: Any) -> Array:
     ...
     IndexError: index 3 is out of bounds for axis 0 with size 3
     """
+    parts = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(e, (bool, np.bool_)) for e in parts):
+        return _bool_scalars(x, parts)
     entries = normalize_index(index, x.ndim)
     arrays = [i for i, e in enumerate(entries) if isinstance(e, (np.ndarray, Array))]
     if len(arrays) > 1:
@@ -253,11 +260,13 @@ def getitem(x: Array, index: Any) -> Array:
     at = arrays[0]
     advanced = entries[at]
     axis = sum(_width(e) for e in entries[:at])  # the input axis it starts at
+    out_axis = sum(not isinstance(e, int) for e in entries[:at])
+    if isinstance(advanced, Array) and advanced.ndim == 0 and advanced.dtype.kind in "iu":
+        return _lazy_int(x, entries, at, out_axis)
     advanced = _check_array(x, advanced, axis)
     basic = list(entries)
     basic[at : at + 1] = [slice(None)] * _width(advanced)
     y = basic_index(x, basic)
-    out_axis = sum(not isinstance(e, int) for e in entries[:at])
     if isinstance(advanced, Array) and advanced.dtype == bool:
         y = mask(y, advanced, out_axis)
     else:
@@ -269,6 +278,38 @@ def getitem(x: Array, index: Any) -> Array:
 
         y = moveaxis(y, out_axis, 0)  # NumPy: separated advanced indices go first
     return y
+
+
+def _lazy_int(x: Array, entries: tuple[Any, ...], at: int, out_axis: int) -> Array:
+    """``x[entries]`` where ``entries[at]`` is a lazy 0-d integer: a 1-long take, then [0]."""
+    basic = list(entries)
+    basic[at] = slice(None)
+    y = take(basic_index(x, basic), entries[at][None], axis=out_axis)
+    return basic_index(
+        y, [*([slice(None)] * out_axis), 0, *([slice(None)] * (y.ndim - out_axis - 1))]
+    )
+
+
+def _bool_scalars(x: Array, parts: tuple[Any, ...]) -> Array:
+    """``x[True]`` adds an axis of length 1 (like None), ``x[False]`` one of length 0."""
+    flags = [e for e in parts if isinstance(e, (bool, np.bool_))]
+    basic = all(
+        e is None or e is Ellipsis or isinstance(e, (slice, bool, np.bool_)) for e in parts
+    )
+    if len(flags) > 1 or not basic:
+        raise NotImplementedError(
+            f"Indexing with a boolean scalar ({flags[0]!r}) is supported alone or with slices, "
+            "None and ...; use None to add an axis, or a boolean array."
+        )
+    at = next(i for i, e in enumerate(parts) if isinstance(e, (bool, np.bool_)))
+    entries = normalize_index(tuple(None if i == at else e for i, e in enumerate(parts)), x.ndim)
+    y = basic_index(x, entries)
+    if flags[0]:
+        return y
+    # no integers: output axes are the entries; ours is the k-th None
+    k = sum(e is None for e in parts[:at])
+    ax = [i for i, e in enumerate(entries) if e is None][k]
+    return basic_index(y, [slice(0, 0) if i == ax else slice(None) for i in range(y.ndim)])
 
 
 def _check_array(x: Array, a: Any, axis: int) -> Any:

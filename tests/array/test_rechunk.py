@@ -65,7 +65,7 @@ def test_rechunk_specs() -> None:
     assert x.rechunk({1: -1}).chunks == ((2, 2, 2), (10,))
     assert x.rechunk({-1: 4}).chunks == ((2, 2, 2), (4, 4, 2))
     assert x.rechunk(((1, 5), (10,))).chunks == ((1, 5), (10,))
-    assert x.rechunk((-1, None)).chunks == ((6,), (10,))
+    assert x.rechunk((-1, None)).chunks == ((6,), (5, 5))
     assert x.rechunk("auto").chunks == ((6,), (10,))
     assert x.rechunk((2, 5)) is x
     assert_eq(da.rechunk(x, (4, 3)), a)
