@@ -6,7 +6,9 @@ Map
 - :mod:`~tessera.array.chunks` -- chunk specifications.
 - :mod:`~tessera.array.creation` -- ``from_array``, ``arange``, ``ones``...
 - :mod:`~tessera.array.blockwise` -- the block-by-block waist.
-- :mod:`~tessera.array.elementwise` -- operators, ufuncs, ``map_blocks``, ``where``.
+- :mod:`~tessera.array.elementwise` -- operators, ufuncs, ``where``;
+  :mod:`~tessera.array.mapblocks` -- ``map_blocks`` (``block_id``/``block_info``,
+  ``enforce_ndim``).
 - :mod:`~tessera.array.rechunk` -- changing chunks.
 - :mod:`~tessera.array.overlap` -- ``map_overlap`` and the ``overlap`` submodule
   (blocks sharing borders with their neighbours, ``sliding_window_view``).
@@ -15,7 +17,8 @@ Map
 - :mod:`~tessera.array.fusion` -- graph optimization: reductions over blocks made in
   cache-sized pieces.
 - the NumPy routines, one module each: ``reductions``, ``routines``, ``slicing``,
-  ``linalg``, ``einsumfuncs``, ``diagonals``, ``shifting``, ``ufuncs``, ``random``...
+  ``linalg``, ``einsumfuncs``, ``diagonals``, ``shifting``, ``ufuncs``, ``random``,
+  ``routines_extra`` (median, top-k...), ``routines_select`` (select, insert, delete...).
 
 The default scheduler is threads.
 
@@ -35,8 +38,10 @@ from tessera.array import overlap, random
 from tessera.array import reductions as _reductions
 from tessera.array import routines as _routines
 from tessera.array import routines_axis as _routines_axis
+from tessera.array import routines_extra as _routines_extra
 from tessera.array import routines_hist as _routines_hist
 from tessera.array import routines_search as _routines_search
+from tessera.array import routines_select as _routines_select
 from tessera.array import routines_sets as _routines_sets
 from tessera.array import routines_shape as _routines_shape
 from tessera.array import routines_stats as _routines_stats
@@ -72,8 +77,10 @@ from tessera.array.rechunk import rechunk
 from tessera.array.reductions import *  # noqa: F403
 from tessera.array.routines import *  # noqa: F403
 from tessera.array.routines_axis import *  # noqa: F403
+from tessera.array.routines_extra import *  # noqa: F403
 from tessera.array.routines_hist import *  # noqa: F403
 from tessera.array.routines_search import *  # noqa: F403
+from tessera.array.routines_select import *  # noqa: F403
 from tessera.array.routines_sets import *  # noqa: F403
 from tessera.array.routines_shape import *  # noqa: F403
 from tessera.array.routines_stats import *  # noqa: F403
@@ -116,6 +123,8 @@ __all__ = [
     *_reductions.__all__,
     *_routines.__all__,
     *_routines_axis.__all__,
+    *_routines_extra.__all__,
+    *_routines_select.__all__,
     *_routines_hist.__all__,
     *_routines_search.__all__,
     *_routines_sets.__all__,

@@ -5,6 +5,8 @@ Map
 - :func:`blockwise` -- ``func`` applied to matching blocks of several arrays, the blocks
   lined up by index letters (``"ij"``, ``"jk"``...), as in Einstein notation.
 - :func:`unify_chunks` -- rechunk arrays so that axes sharing a letter share chunks.
+- :func:`lengths_match` -- whether two axes may be lined up (equal lengths, or unknown
+  chunks of the same pattern).
 - :func:`probe_block`, :func:`probe_dtype` -- one-element stand-ins for blocks, and the
   dtype of a function's result on them (how ``dtype`` is inferred when not given).
 
@@ -12,8 +14,11 @@ Rules: an output block ``(i, j)`` calls ``func`` on, for each array argument, th
 whose letters take the same values.  A letter that appears in inputs but not in the
 output is *contracted*: ``func`` receives the list of blocks along it (or, with
 ``concatenate=True``, those blocks joined into one).  An axis with one block of length 1
-broadcasts against any number of blocks.  ``new_axes`` adds output axes of given
-sizes; ``adjust_chunks`` changes output chunk sizes (a callable, an int, or a tuple).
+broadcasts against any number of blocks.  Axes of unknown chunk sizes (nan, after
+boolean indexing) line up when their chunks have the same pattern -- as Dask, tessera
+assumes such axes come from the same array and are equal; they compute or fail as NumPy.
+``new_axes`` adds output axes of given sizes; ``adjust_chunks`` changes output chunk
+sizes (a callable, an int, or a tuple).
 Non-array arguments (index ``None``) are passed as they are to every call.
 
 >>> import numpy as np, tessera.array as da
@@ -36,7 +41,14 @@ import numpy as np
 from tessera.array.core import Array, new_array
 from tessera.hashing import tokenize
 
-__all__ = ["blockwise", "common_chunks", "probe_block", "probe_dtype", "unify_chunks"]
+__all__ = [
+    "blockwise",
+    "common_chunks",
+    "lengths_match",
+    "probe_block",
+    "probe_dtype",
+    "unify_chunks",
+]
 
 
 def probe_block(x: Any, ndim: int | None = None) -> Any:
@@ -93,6 +105,35 @@ def common_chunks(all_chunks: list[tuple[int, ...]]) -> tuple[int, ...]:
     return tuple(b - a for a, b in zip([0, *edges[:-1]], edges, strict=True)) or (0,)
 
 
+def _pattern(chunks: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``chunks`` with unknown sizes as ``None``: equal patterns compare equal (nan does not)."""
+    return tuple(None if math.isnan(c) else c for c in chunks)
+
+
+def lengths_match(a_chunks: tuple[Any, ...], b_chunks: tuple[Any, ...], what: str) -> bool:
+    """Whether two axes have the same length: both known and equal, or both of unknown
+    chunks with the same pattern (assumed equal); unknown chunks otherwise raise.
+
+    >>> lengths_match((2, 2), (3, 1), "dot"), lengths_match((2, 2), (3,), "dot")
+    (True, False)
+    >>> nan = float("nan")
+    >>> lengths_match((nan, nan), (nan, nan), "dot")
+    True
+    >>> lengths_match((nan, nan), (4,), "dot")
+    Traceback (most recent call last):
+    ...
+    ValueError: dot needs known chunk sizes, but this array's chunks are ((nan, nan), (4,)) ...
+    """
+    pa, pb = _pattern(a_chunks), _pattern(b_chunks)
+    if None in pa or None in pb:
+        if pa != pb:
+            from tessera.array.masking import unknown_error
+
+            raise unknown_error(what, (a_chunks, b_chunks))
+        return True
+    return bool(np.sum(a_chunks) == np.sum(b_chunks))
+
+
 def unify_chunks(*pairs: Any) -> tuple[dict[str, tuple[int, ...]], list[Any]]:
     """Rechunk the arrays in ``(arg, index)`` pairs so equal letters have equal chunks.
 
@@ -115,14 +156,15 @@ def unify_chunks(*pairs: Any) -> tuple[dict[str, tuple[int, ...]], list[Any]]:
     common: dict[str, tuple[int, ...]] = {}
     length: dict[str, int] = {}
     for letter, uses in axes.items():
-        distinct = {a.chunks[axis] for a, axis in uses}
-        if any(math.isnan(c) for cs in distinct for c in cs):
-            if len(distinct) > 1:
+        unknown = [a.chunks[ax] for a, ax in uses if math.isnan(a.shape[ax])]
+        if unknown:  # the same unknown chunks line up as they are; length 1 broadcasts
+            others = {_pattern(a.chunks[ax]) for a, ax in uses if a.shape[ax] != 1}
+            if len(others) > 1:
                 from tessera.array.masking import unknown_error
 
+                distinct = {a.chunks[ax] for a, ax in uses}
                 raise unknown_error(f"Combining arrays along index {letter!r}", distinct)
-            (common[letter],) = distinct  # the same unknown chunks: nothing to align
-            length[letter] = -1
+            common[letter], length[letter] = unknown[0], -1
             continue
         sizes = {a.shape[axis] for a, axis in uses}
         full = max(sizes - {1}, default=1)
@@ -139,7 +181,11 @@ def unify_chunks(*pairs: Any) -> tuple[dict[str, tuple[int, ...]], list[Any]]:
     for a, ind in zip(args, inds, strict=True):
         if isinstance(a, Array) and ind is not None:
             want = tuple(
-                common[letter] if a.shape[axis] == length[letter] or length[letter] < 0 else (1,)
+                a.chunks[axis]  # unknown: kept as is (same pattern as common[letter])
+                if length[letter] < 0 and a.shape[axis] != 1
+                else common[letter]
+                if a.shape[axis] == length[letter]
+                else (1,)
                 for axis, letter in enumerate(ind)
             )
             if want != a.chunks:

@@ -14,6 +14,7 @@ blocks, however long the contracted axis is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import accumulate, product
@@ -141,7 +142,10 @@ def contract(
 
 
 def _unified_count(a_chunks: tuple[int, ...], b_chunks: tuple[int, ...]) -> int:
-    """Blocks along an axis once ``a_chunks`` and ``b_chunks`` are unified."""
+    """Blocks along an axis once ``a_chunks`` and ``b_chunks`` are unified (unknown chunks
+    of the same pattern line up as they are)."""
+    if math.isnan(sum(a_chunks)):
+        return len(a_chunks)
     bounds = set(accumulate(a_chunks)) | set(accumulate(b_chunks))
     bounds.discard(0)
     return max(len(bounds), 1)

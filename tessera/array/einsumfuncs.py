@@ -28,6 +28,7 @@ array([[ 5, 14],
 
 from __future__ import annotations
 
+import math
 import string
 from collections import Counter
 from collections.abc import Sequence
@@ -38,7 +39,6 @@ import numpy as np
 
 from tessera.array.blockwise import blockwise
 from tessera.array.core import Array
-from tessera.array.masking import check_known
 from tessera.array.reductions import sum as _sum
 from tessera.hashing import tokenize
 
@@ -104,10 +104,20 @@ def parse_subscripts(subscripts: str, ndims: Sequence[int]) -> tuple[list[str], 
 
 
 def _validate(subscripts: str, arrays: list[Array], kwargs: dict[str, Any]) -> np.dtype[Any]:
-    """NumPy's errors for bad subscripts, shapes, dtypes; the result dtype."""
-    probes = [np.ones(tuple(min(n, 1) for n in a.shape), dtype=a.dtype) for a in arrays]
+    """NumPy's errors for bad subscripts, shapes, dtypes; the result dtype.
+
+    An unknown length (nan) is checked as 1 here, which matches any length; the chunks
+    of such labels are lined up by :func:`~tessera.array.blockwise.unify_chunks`."""
+    shapes = [tuple(1 if math.isnan(n) else n for n in a.shape) for a in arrays]
+    probes = [
+        np.ones(tuple(min(n, 1) for n in shape), dtype=a.dtype)
+        for a, shape in zip(arrays, shapes, strict=True)
+    ]
     dtype = np.asarray(np.einsum(subscripts, *probes, **kwargs)).dtype
-    views = [np.broadcast_to(np.empty((), dtype=a.dtype), a.shape) for a in arrays]
+    views = [
+        np.broadcast_to(np.empty((), dtype=a.dtype), shape)
+        for a, shape in zip(arrays, shapes, strict=True)
+    ]
     np.einsum_path(subscripts, *views, optimize=False)
     return dtype
 
@@ -170,8 +180,6 @@ def einsum(
     else:
         subscripts, raw = _interleaved(operands)
         arrays = [asarray(a) for a in raw]
-    for a in arrays:
-        check_known(a, "einsum")
     np_kwargs = dict(kwargs, optimize=optimize, **({"dtype": dtype} if dtype is not None else {}))
     out_dtype = _validate(subscripts, arrays, np_kwargs)
     labels, output = parse_subscripts(subscripts, [a.ndim for a in arrays])

@@ -19,7 +19,9 @@ output block is one task that sums the block products in place.  With more block
 pair of blocks is multiplied in its own task and the products are added in a tree of
 fan-in ``split_every``, so no task holds more than ``2 * split_every`` blocks and memory
 stays bounded however long the contracted axis is.  Chunks of contracted axes are unified
-first (both operands are rechunked to common block boundaries if they differ).
+first (both operands are rechunked to common block boundaries if they differ); contracted
+axes of unknown chunk sizes (``m.T @ m`` after ``m = x[mask]``) must have the same chunk
+pattern, and are then assumed equal (as in Dask).
 
 >>> import numpy as np, tessera.array as da
 >>> x = da.from_array(np.arange(6.0).reshape(2, 3), chunks=(1, 2))
@@ -39,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from tessera.array import elementwise
-from tessera.array.blockwise import blockwise
+from tessera.array.blockwise import blockwise, lengths_match
 from tessera.array.contract import contract
 from tessera.array.core import Array
 from tessera.array.linalg_norm import norm  # noqa: F401 - da.linalg.norm
@@ -140,7 +142,7 @@ def tensordot(a: Any, b: Any, axes: Any = 2, *, split_every: int | None = None) 
     a, b = _as_array(a), _as_array(b)
     axes_a, axes_b = _normalize_axes(axes, a, b)
     for i, j in zip(axes_a, axes_b, strict=True):
-        if a.shape[i] != b.shape[j]:
+        if not lengths_match(a.chunks[i], b.chunks[j], "tensordot"):
             raise ValueError(
                 f"shape-mismatch for sum: axis {i} of a (length {a.shape[i]}) and axis {j} "
                 f"of b (length {b.shape[j]}) are contracted together but differ (shapes "
@@ -193,7 +195,7 @@ def dot(a: Any, b: Any) -> Any:
     if a.ndim == 0 or b.ndim == 0:
         return elementwise.elemwise(np.multiply, a, b)
     jb = 0 if b.ndim == 1 else b.ndim - 2
-    if a.shape[-1] != b.shape[jb]:
+    if not lengths_match(a.chunks[-1], b.chunks[jb], "dot"):
         raise ValueError(
             f"shapes {_shape_str(a.shape)} and {_shape_str(b.shape)} not aligned: "
             f"{a.shape[-1]} (dim {a.ndim - 1}) != {b.shape[jb]} (dim {jb})"
@@ -233,7 +235,7 @@ def matmul(a: Any, b: Any, *, split_every: int | None = None) -> Array:
                 f"core with signature {_SIGNATURE} requires 1); use * to multiply by a scalar"
             )
     ka, kb = a.shape[-1], b.shape[0 if b.ndim == 1 else -2]
-    if ka != kb:
+    if not lengths_match(a.chunks[-1], b.chunks[0 if b.ndim == 1 else -2], "matmul"):
         raise ValueError(
             f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
             f"signature {_SIGNATURE} (size {kb} is different from {ka}); shapes "
@@ -298,7 +300,8 @@ def vdot(a: Any, b: Any) -> Array:
     array(8.+3.j)
     """
     a, b = _as_array(a), _as_array(b)
-    if a.size != b.size:
+    one_d = a.ndim == b.ndim == 1
+    if not lengths_match(a.chunks[0], b.chunks[0], "vdot") if one_d else a.size != b.size:
         raise ValueError(
             f"vdot: the arrays have different sizes ({a.size} and {b.size}, shapes "
             f"{a.shape} and {b.shape}); vdot needs the same number of elements"

@@ -57,8 +57,10 @@ def _divide(total: Any, count: Any, dtype: Any, quiet: bool) -> Any:
     with np.errstate(divide="ignore", invalid="ignore") if quiet else nullcontext():
         if isinstance(total, np.ndarray):
             ratio = np.true_divide(total, count, out=total, casting="unsafe")
-        else:
+        elif isinstance(total, np.generic):
             ratio = total.dtype.type(total / count)
+        else:  # a Python object: the 0-d sum of an object array
+            ratio = total / count
     return as_result(ratio, dtype)
 
 
@@ -106,7 +108,8 @@ def _mean(
 ) -> Array:
     x, axes = prepare(a, axis, name, out)
     skipna = name == "nanmean" and x.dtype.kind in "fc"
-    result = result_dtype(np.nanmean if skipna else np.mean, x.dtype, name, dtype=dtype)
+    np_func = np.nanmean if skipna else np.mean
+    result = result_dtype(partial(np_func, axis=0, keepdims=True), x.dtype, name, dtype=dtype)
     # np.nanmean accumulates in the data's float dtype, np.mean upcasts ints and float16
     acc = x.dtype if skipna and dtype is None else _accumulator(x.dtype, dtype)
     count = None if skipna else static_count(x, axes)
@@ -250,7 +253,7 @@ def _moments(
     x, axes = prepare(a, axis, name, out)
     skipna = name.startswith("nan") and x.dtype.kind in "fc"
     np_func = {"var": np.var, "std": np.std, "nanvar": np.nanvar, "nanstd": np.nanstd}[name]
-    result = result_dtype(np_func, x.dtype, name, dtype=dtype)
+    result = result_dtype(partial(np_func, axis=0, keepdims=True), x.dtype, name, dtype=dtype)
     acc = _accumulator(x.dtype, dtype)
     return reduce_steps(
         x,

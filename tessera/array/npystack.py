@@ -4,13 +4,15 @@ Map
 ---
 - :func:`to_npy_stack` -- write an array as a directory of ``.npy`` files (JSON ``info``:
   chunks, dtype, axis); all or nothing: the files go into a temporary directory next to
-  the target and are moved in (``info`` last) only when every block is written.
+  the target and are moved in (``info`` last) only when every block is written; an
+  array with unknown chunk sizes is refused before anything is written.
 - :func:`from_npy_stack` -- read such a directory back lazily (also Dask's stacks).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import pickle
 import shutil
@@ -62,6 +64,11 @@ def to_npy_stack(dirname: str | os.PathLike[str], x: Any, axis: int = 0, **kwarg
         )
     if x.dtype.hasobject:
         raise ValueError("to_npy_stack cannot write arrays of dtype object (no pickles)")
+    if any(math.isnan(c) for cs in x.chunks for c in cs):
+        raise ValueError(
+            f"to_npy_stack: the array has unknown chunk sizes (shape {x.shape}); call "
+            "x.compute_chunk_sizes() first"
+        )
     axis %= x.ndim
     x = rechunk(x, tuple(c if i == axis else -1 for i, c in enumerate(x.chunks)))
     final = Path(dirname)

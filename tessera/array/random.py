@@ -5,11 +5,13 @@ Map
 - :class:`Generator` -- ``default_rng(seed)``: methods :meth:`~Generator.random`,
   :meth:`~Generator.standard_normal`, :meth:`~Generator.normal`,
   :meth:`~Generator.uniform`, :meth:`~Generator.integers`,
-  :meth:`~Generator.exponential`, :meth:`~Generator.poisson`.
+  :meth:`~Generator.exponential`, :meth:`~Generator.poisson`; and from the mixin
+  :class:`~tessera.array.randmore.MoreSamplers`: ``binomial``, ``gamma``, ``beta``,
+  ``lognormal``, ``choice``, ``permutation``.
 - :class:`RandomState` -- the same with Dask's legacy names (``random_sample``,
   ``randint``) and a :meth:`~RandomState.seed` method.
-- Module functions (``random``, ``normal``, ``randint``...) draw from one module-level
-  :class:`RandomState`, reseeded by :func:`seed`.
+- Module functions (``random``, ``normal``, ``randint``, ``randn``, ``choice``...) draw
+  from one module-level :class:`RandomState`, reseeded by :func:`seed`.
 - :mod:`~tessera.array.randblock` -- how one block is drawn
   (:class:`~tessera.array.randblock.Draw`), seeds, sizes and per-block parameters.
 
@@ -54,17 +56,34 @@ from tessera.array.randblock import (
     parse_size,
     seed_sequence,
 )
+from tessera.array.randmore import (
+    MoreSamplers,
+    beta,
+    binomial,
+    choice,
+    gamma,
+    lognormal,
+    permutation,
+    randn,
+)
 from tessera.hashing import tokenize
 
 __all__ = [
     "Generator",
     "RandomState",
+    "beta",
+    "binomial",
+    "choice",
     "default_rng",
     "exponential",
+    "gamma",
     "integers",
+    "lognormal",
     "normal",
+    "permutation",
     "poisson",
     "randint",
+    "randn",
     "random",
     "random_sample",
     "seed",
@@ -76,7 +95,7 @@ __all__ = [
 _SPAWN_LOCK = threading.Lock()
 
 
-class Generator:
+class Generator(MoreSamplers):
     """Makes random tessera arrays; the lazy counterpart of :class:`numpy.random.Generator`.
 
     Parameters
@@ -97,6 +116,11 @@ class Generator:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(entropy={self._seq.entropy})"
+
+    def _spawn(self) -> np.random.SeedSequence:
+        """A new child of this generator's seed sequence (one per array made)."""
+        with _SPAWN_LOCK:  # SeedSequence.spawn counts its children without a lock
+            return self._seq.spawn(1)[0]
 
     def _wrap(
         self, method: str, params: Sequence[Any], size: Any, chunks: Any, **kwargs: Any
@@ -121,8 +145,7 @@ class Generator:
                     f"to size {shape}"
                 )
         normalized = normalize_chunks(chunks, shape, dtype=dtype)
-        with _SPAWN_LOCK:  # SeedSequence.spawn counts its children without a lock
-            array_seq = self._seq.spawn(1)[0]
+        array_seq = self._spawn()
         block_ids = list(product(*(range(len(c)) for c in normalized)))
         name = f"{method}-{tokenize(array_seq.entropy, array_seq.spawn_key, method, arrays, kwargs, normalized)}"  # noqa: E501
         slices = slices_from_chunks(normalized)

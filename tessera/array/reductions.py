@@ -91,7 +91,8 @@ def _with_dtype(
     """A reduction whose partials combine with ``combine_np`` (``np.sum``, ``np.prod``) in
     the result dtype, which is also the accumulator of ``chunk_np`` on every block."""
     x, axes = prepare(a, axis, name, out)
-    dt = result_dtype(chunk_np, x.dtype, name, dtype=dtype)
+    # probed over an axis: NumPy's 0-d result of an object array is a bare Python number
+    dt = result_dtype(partial(chunk_np, axis=0, keepdims=True), x.dtype, name, dtype=dtype)
     return reduce_steps(
         x,
         axes,
@@ -108,7 +109,7 @@ def _logical(
     name: str, a: Any, axis: Any, keepdims: bool, split_every: Any, out: Any, np_func: Any
 ) -> Array:
     x, axes = prepare(a, axis, name, out)
-    dt = result_dtype(np_func, x.dtype, name)
+    dt = result_dtype(partial(np_func, axis=0, keepdims=True), x.dtype, name)
     return reduce_steps(
         x, axes, np_func, np_func, keepdims=keepdims, dtype=dt, split_every=split_every, name=name
     )

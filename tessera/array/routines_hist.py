@@ -9,7 +9,9 @@ Map
 - :func:`histogram` -- ``np.histogram`` of each block with the same bins, partial
   counts added in a tree; the bin edges are computed eagerly (a NumPy array), so the
   counts have known shape ``(nbins,)``.  Like Dask, ``bins`` given as a number needs
-  ``range=``, since finding the data's range would need a pass over the data.
+  ``range=``, since finding the data's range would need a pass over the data.  A lazy
+  ``range`` (``(x.min(), x.max())``) or lazy ``bins`` (a tessera array of edges) make the
+  edges a lazy one-block array too, computed once and passed to every block's task.
 
 >>> import numpy as np, tessera.array as da
 >>> x = da.from_array(np.array([0, 1, 1, 3, 2, 1, 7]), chunks=3)
@@ -31,7 +33,7 @@ import numpy as np
 from tessera.array.core import Array
 from tessera.array.masking import check_known
 from tessera.array.rechunk import rechunk
-from tessera.array.routines_common import as_array, per_block, single, tree
+from tessera.array.routines_common import as_array, gather, per_block, single, tree
 from tessera.hashing import tokenize
 
 __all__ = ["bincount", "histogram"]
@@ -128,7 +130,7 @@ def histogram(
     weights: Any = None,
     *,
     split_every: int | None = None,
-) -> tuple[Array, np.ndarray]:
+) -> tuple[Array, Any]:
     """Histogram of ``a`` (flattened), like :func:`numpy.histogram`.
 
     Parameters
@@ -149,8 +151,8 @@ def histogram(
     -------
     hist : Array
         Counts (or densities), one block of shape ``(nbins,)``.
-    bin_edges : numpy.ndarray
-        The ``nbins + 1`` edges.
+    bin_edges : numpy.ndarray or Array
+        The ``nbins + 1`` edges (a lazy one-block array when ``bins`` or ``range`` are).
 
     Examples
     --------
@@ -159,15 +161,27 @@ def histogram(
     >>> hist, edges = histogram(x, bins=[0, 1, 2, 4], density=True)
     >>> hist.compute()
     array([0.25 , 0.5  , 0.125])
+    >>> hist, edges = histogram(x, bins=2, range=(x.min(), x.max()))  # lazy range
+    >>> hist.compute(), edges.compute()
+    (array([3, 1]), array([0.5 , 1.85, 3.2 ]))
     >>> histogram(x, bins=3)
     Traceback (most recent call last):
     ...
     ValueError: histogram with bins=3 (a number of bins) needs range=(low, high): ...
     """
     x = as_array(a)
-    if isinstance(bins, Array) or isinstance(range, Array):
-        raise TypeError("histogram needs concrete bins and range, not tessera arrays")
-    if np.ndim(bins) == 0 and not isinstance(bins, str) and range is None:
+    if isinstance(range, Array):
+        raise TypeError(
+            "histogram: range must be a pair (low, high), each a number or a 0-d tessera "
+            f"array, not one tessera array of shape {range.shape}"
+        )
+    lazy = isinstance(bins, Array) or any(isinstance(r, Array) for r in range or ())
+    if (
+        not isinstance(bins, Array)
+        and np.ndim(bins) == 0
+        and not isinstance(bins, str)
+        and range is None
+    ):
         raise ValueError(
             f"histogram with bins={bins!r} (a number of bins) needs range=(low, high): "
             "finding the data's range would need a pass over the data. Pass range=, or "
@@ -179,6 +193,8 @@ def histogram(
             "data); pass a number of bins with range=, or the bin edges"
         )
     w = _like(x, weights)
+    if lazy:
+        return _lazy_histogram(x, w, bins, range, density, split_every)
     edges = np.histogram_bin_edges(np.zeros(0, x.dtype), bins=bins, range=range)
     wprobe = None if w is None else np.ones(1, w.dtype)
     dtype = np.histogram(np.zeros(1, x.dtype), bins=edges, weights=wprobe)[0].dtype
@@ -191,5 +207,55 @@ def histogram(
     hist = single(name, {**parts, **merged}, final, (len(edges) - 1,), dtype, arrays)
     if density:
         widths = np.diff(edges)
+        hist = hist / hist.sum() / widths  # type: ignore[attr-defined]
+    return hist, edges
+
+
+def _value(v: Any) -> Any:
+    """A lazy array as the task gathering it; anything else as it is."""
+    return gather(v) if isinstance(v, Array) else v
+
+
+def _edges(bins: Any, low: Any, high: Any, dtype: Any) -> np.ndarray:
+    """NumPy's bin edges for data of ``dtype`` (``low``/``high``: the range, or None)."""
+    span = None if low is None and high is None else (low, high)
+    return np.histogram_bin_edges(np.zeros(0, dtype), bins=bins, range=span)
+
+
+def _histogram_part(*args: Any) -> np.ndarray:
+    """Counts of one block: ``(block[, weights], edges, nbins)``; with a number of bins,
+    NumPy's own equal-width path over the range ``edges[0], edges[-1]``."""
+    *blocks, edges, nbins = args
+    weights = blocks[1] if len(blocks) > 1 else None
+    if nbins is None:
+        return np.histogram(blocks[0], bins=edges, weights=weights)[0]
+    span = (edges[0], edges[-1])
+    return np.histogram(blocks[0], bins=nbins, range=span, weights=weights)[0]
+
+
+def _lazy_histogram(
+    x: Array, w: Array | None, bins: Any, range: Any, density: Any, split_every: Any
+) -> tuple[Array, Array]:
+    """:func:`histogram` with lazy ``bins`` or ``range``: lazy counts and edges."""
+    low, high = range if range is not None else (None, None)
+    lazy = [v for v in (bins, low, high) if isinstance(v, Array)]
+    if isinstance(bins, Array) and bins.ndim != 1:
+        raise ValueError(f"histogram: bins must be 1-d edges, got shape {bins.shape}")
+    probes = [np.zeros(v.shape, v.dtype) if isinstance(v, Array) else v for v in (low, high)]
+    bin_probe = np.arange(2, dtype=bins.dtype) if isinstance(bins, Array) else bins
+    edge_dtype = _edges(bin_probe, probes[0], probes[1], x.dtype).dtype  # also NumPy's errors
+    nbins = bins.shape[0] - 1 if isinstance(bins, Array) else operator.index(bins)
+    name = f"histogram-{tokenize(x, w, bins, low, high, split_every)}"
+    task = (_edges, _value(bins), _value(low), _value(high), x.dtype)
+    edges = single(f"{name}-edges", {}, task, (nbins + 1,), edge_dtype, lazy)
+    arrays = [x] if w is None else [x, w]
+    per_part = None if isinstance(bins, Array) else nbins
+    parts = per_block(f"{name}-part", _histogram_part, arrays, (edges.name, 0), per_part)
+    merged, final = tree(f"{name}-sum", list(parts), partial(reduce, np.add), split_every)
+    wprobe = None if w is None else np.ones(1, w.dtype)
+    dtype = np.histogram(np.zeros(1, x.dtype), bins=2, range=(0, 1), weights=wprobe)[0].dtype
+    hist = single(name, {**parts, **merged}, final, (nbins,), dtype, [*arrays, edges])
+    if density:
+        widths = edges[1:] - edges[:-1]  # type: ignore[index]
         hist = hist / hist.sum() / widths  # type: ignore[attr-defined]
     return hist, edges

@@ -4,12 +4,15 @@ Map
 ---
 - :func:`to_zarr` -- write an array into a new or existing zarr array (regular chunks).
 - :func:`from_zarr` -- a lazy array over a zarr array, a path or a store.
+- ``Array.to_zarr`` -- :func:`to_zarr` as a method (``x.to_zarr(path)``), installed at import.
 
-zarr is imported lazily; without it both raise an ImportError naming the extra.
+zarr is imported lazily; without it both raise an ImportError naming the extra.  An
+array with unknown chunk sizes (``x[x > 0]``) is refused before anything is created.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -67,6 +70,11 @@ def to_zarr(
 
     zarr = _import_zarr("to_zarr")
     arr = asarray(arr)
+    if any(math.isnan(c) for cs in arr.chunks for c in cs):
+        raise ValueError(
+            f"to_zarr: the array has unknown chunk sizes (shape {arr.shape}); call "
+            "x.compute_chunk_sizes() first"
+        )
     if isinstance(url, zarr.Array):
         start = [r.start for r in region_ranges(region, tuple(url.shape))]
         grid = getattr(url, "shards", None) or url.chunks  # the unit zarr writes whole
@@ -96,6 +104,11 @@ def to_zarr(
         **kwargs,
     )
     return store(arr, z, lock=False, compute=compute, return_stored=return_stored)
+
+
+def _to_zarr_method(self: Array, *args: Any, **kwargs: Any) -> Any:
+    """Write this array to zarr: ``x.to_zarr(url, ...)`` is ``to_zarr(x, url, ...)``."""
+    return to_zarr(self, *args, **kwargs)
 
 
 def from_zarr(
@@ -131,3 +144,7 @@ def from_zarr(
             kwargs["storage_options"] = storage_options
         z = zarr.open_array(store=url, path=component or "", mode="r", **kwargs)
     return from_array(z, chunks=z.chunks if chunks is None else chunks, name=name)
+
+
+_to_zarr_method.__name__ = "to_zarr"
+Array.to_zarr = _to_zarr_method  # type: ignore[attr-defined]

@@ -137,7 +137,7 @@ def test_other_errors() -> None:
     with pytest.raises(ValueError, match="interleaved"):
         da.einsum(x, ["a"])
     with pytest.raises(ValueError, match="unknown"):
-        da.einsum("i", x[x > 0])
+        da.einsum("i,i", x[x > 0], x)
 
 
 def test_parse_subscripts() -> None:
