@@ -6,6 +6,7 @@ Map
   selection, ``assign``, ``len``).
 - :mod:`~tessera.dataframe.head` -- ``head`` and ``tail``.
 - :mod:`~tessera.dataframe.scalar` -- :class:`Scalar`, a lazy single value.
+- :mod:`~tessera.dataframe.index` -- :class:`Index`, the lazy ``df.index``.
 - :mod:`~tessera.dataframe.graph` -- meta inference and the partition-wise waist.
 - :mod:`~tessera.dataframe.elementwise` -- operators and element-wise methods.
 - :mod:`~tessera.dataframe.reductions` -- the tree reduction waist and reductions.
@@ -32,6 +33,7 @@ from tessera.dataframe.core import DataFrame, Series
 from tessera.dataframe.creation import from_array, from_dict, from_pandas
 from tessera.dataframe.graph import partitionwise
 from tessera.dataframe.groupby_custom import Aggregation
+from tessera.dataframe.index import Index
 from tessera.dataframe.io.csv import read_csv, read_table
 from tessera.dataframe.io.csv_write import to_csv
 from tessera.dataframe.io.parquet import read_parquet
@@ -44,6 +46,7 @@ from tessera.dataframe.scalar import Scalar
 __all__ = [
     "Aggregation",
     "DataFrame",
+    "Index",
     "Scalar",
     "Series",
     "compute",
@@ -87,7 +90,7 @@ def map_partitions(func: Any, *args: Any, meta: Any = None, **kwargs: Any) -> An
 
     Returns
     -------
-    DataFrame, Series or Scalar
+    DataFrame or Series (one value per partition when ``func`` returns scalars)
         Lazy, with the first frame's divisions.
 
     Examples

@@ -83,7 +83,7 @@ def to_datetime(arg: Any, meta: Any = None, **kwargs: Any) -> Any:
     """
     if not _is_frame(arg):
         return pd.to_datetime(arg, **kwargs)
-    meta = _datetime_meta(arg, kwargs) if meta is None else make_meta(meta)
+    meta = _datetime_meta(arg, kwargs) if meta is None else make_meta(meta, index=arg.meta.index)
     return partitionwise(_to_datetime, arg, meta.dtype, kwargs, meta=meta, prefix="to-datetime")
 
 
@@ -123,6 +123,6 @@ def to_numeric(arg: Any, errors: str = "raise", meta: Any = None, **kwargs: Any)
             "for example df.assign(x=dd.to_numeric(df.x))."
         )
     if meta is not None:
-        meta = make_meta(meta)
+        meta = make_meta(meta, index=arg.meta.index)
     return partitionwise(pd.to_numeric, arg, errors=errors, meta=meta, prefix="to-numeric",
                          **kwargs)  # fmt: skip

@@ -8,14 +8,20 @@ Map
   ``i`` is the pandas object computed at key ``(name, i)``.  The class holds the
   collection protocol, ``repr``, ``len``; ``head``/``tail`` come from
   :mod:`~tessera.dataframe.head`, element-wise methods from
-  :mod:`~tessera.dataframe.elementwise` and reductions from
+  :mod:`~tessera.dataframe.elementwise` (``add``, ``eq``... from
+  :mod:`~tessera.dataframe.flex_ops`) and reductions from
   :mod:`~tessera.dataframe.reductions`.
 - :class:`DataFrame` -- adds column selection, ``assign``, ``df[c] = ...``, ``groupby``.
 - :class:`Series` -- adds ``dtype`` and ``name``-level methods.
+- ``index`` is the lazy :class:`~tessera.dataframe.index.Index` collection; ``shape``,
+  ``values``, ``copy``, iteration and friends come from :mod:`~tessera.dataframe.frame_api`.
 - :func:`finalize`, :func:`rebuild` -- concatenate computed partitions; wrap computed ones.
 
-State: a frame is immutable except ``df[c] = value``, which (like Dask) points the wrapper
-at a new graph.  Default scheduler: threads (pandas releases the GIL in its kernels).
+State: a frame is immutable except ``df[c] = value`` (and ``del df[c]``, ``df.columns =
+...``), which (like Dask) points the wrapper at a new graph.  Values given by position
+(a NumPy array, a list) cannot be assigned: the partition lengths are unknown.
+
+Default scheduler: threads (pandas releases the GIL in its kernels).
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_pandas(pd.DataFrame({"x": [1, 2, 3, 4]}), npartitions=2)
@@ -28,7 +34,7 @@ at a new graph.  Default scheduler: threads (pandas releases the GIL in its kern
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -40,6 +46,13 @@ from tessera.dataframe.counting import FrameCountingMixin, SeriesCountingMixin
 from tessera.dataframe.cumulative import CumulativeMixin
 from tessera.dataframe.elementwise import ElementwiseMixin
 from tessera.dataframe.expressions import ExpressionMixin
+from tessera.dataframe.flex_ops import FlexOpsMixin
+from tessera.dataframe.frame_api import (
+    DataFrameAPIMixin,
+    FrameAPIMixin,
+    SeriesAPIMixin,
+    check_assignable,
+)
 from tessera.dataframe.graph import Layers, partitionwise
 from tessera.dataframe.head import HeadTailMixin
 from tessera.dataframe.io.write import WriteMixin
@@ -53,6 +66,9 @@ from tessera.dataframe.reshape import ReshapeMixin
 from tessera.hashing import tokenize
 from tessera.scheduling import threaded
 
+if TYPE_CHECKING:
+    from tessera.dataframe.index import Index
+
 __all__ = ["DataFrame", "Series", "finalize", "rebuild"]
 
 
@@ -64,6 +80,8 @@ def finalize(results: list[Any]) -> Any:
     """
     if not all(isinstance(r, pd.DataFrame | pd.Series | pd.Index) for r in results):
         return pd.Series(results)
+    if len(results) > 1:  # an empty partition (a meta) may not have the others' index
+        results = [r for r in results if len(r)] or results[:1]
     if len(results) == 1:
         return results[0]
     return pd.concat(unify_categoricals(results))  # differing categories: their union
@@ -91,6 +109,7 @@ def _identity(x: Any) -> Any:
 
 
 class _Frame(
+    FrameAPIMixin,
     PartitionsMixin,
     ResampleMixin,
     MethodsMixin,
@@ -99,6 +118,7 @@ class _Frame(
     CorrelationMixin,
     ReshapeMixin,
     WriteMixin,
+    FlexOpsMixin,
     ElementwiseMixin,
     ReductionMixin,
     HeadTailMixin,
@@ -150,9 +170,18 @@ class _Frame(
         return len(self.divisions) > 0 and self.divisions[0] is not None
 
     @property
-    def index(self) -> pd.Index:
-        """The (empty) index of the meta: its dtype and name, without computing."""
-        return self.meta.index
+    def index(self) -> Index:
+        """The index as a lazy :class:`~tessera.dataframe.index.Index` (its ``name`` and
+        ``dtype`` are known without computing; ``meta.index`` is the empty pandas one).
+
+        >>> import tessera.dataframe as dd
+        >>> df = dd.from_pandas(pd.DataFrame({"x": [1, 2, 3]}, index=[5, 6, 7]), npartitions=2)
+        >>> df.index.dtype, df.index.max().compute()
+        (dtype('int64'), np.int64(7))
+        """
+        from tessera.dataframe.index import frame_index
+
+        return frame_index(self)
 
     @property
     def _meta(self) -> Any:
@@ -173,9 +202,7 @@ class _Frame(
         return pd.Index(labels, name=f"npartitions={self.npartitions}")
 
     def __len__(self) -> int:
-        from tessera.dataframe.reductions import reduction
-
-        return int(reduction(self, len, sum, sum, meta=0, prefix="len").compute())
+        return int(self._row_count().compute())
 
     def map_partitions(self, func: Any, *args: Any, meta: Any = None, **kwargs: Any) -> Any:
         """Apply ``func`` to every partition; see :func:`tessera.dataframe.map_partitions`.
@@ -198,14 +225,16 @@ class _Frame(
 
     def groupby(
         self,
-        by: Any,
+        by: Any = None,
         sort: bool = True,
         dropna: bool = True,
         observed: bool = True,
         group_keys: bool = True,
         as_index: bool = True,
+        level: Any = None,
     ) -> Any:
-        """Group by column names and/or Series of the same partitioning (``df.k % 3``); see
+        """Group by column names, index level names (or ``level=``) and/or Series of the
+        same partitioning (``df.k % 3``, ``df.index``); see
         :mod:`tessera.dataframe.groupby`.  Options mean what they mean in pandas
         (``as_index=False``: DataFrames only).
 
@@ -228,11 +257,18 @@ class _Frame(
             observed=observed,
             group_keys=group_keys,
             as_index=as_index,
+            level=level,
         )
 
 
 class DataFrame(
-    ExpressionMixin, CategorizeMixin, PivotMixin, RowCountsMixin, FrameCountingMixin, _Frame
+    DataFrameAPIMixin,
+    ExpressionMixin,
+    CategorizeMixin,
+    PivotMixin,
+    RowCountsMixin,
+    FrameCountingMixin,
+    _Frame,
 ):
     """A lazy pandas DataFrame split by rows into partitions.
 
@@ -251,16 +287,6 @@ class DataFrame(
     """
 
     _kind = "DataFrame"
-
-    @property
-    def columns(self) -> pd.Index:
-        """The column labels.
-
-        >>> import tessera.dataframe as dd
-        >>> dd.from_dict({"a": [1], "b": [2.0]}, npartitions=1).columns.tolist()
-        ['a', 'b']
-        """
-        return self.meta.columns
 
     @property
     def dtypes(self) -> pd.Series:
@@ -319,13 +345,13 @@ class DataFrame(
         >>> df.compute().b.tolist()
         [2, 4]
         """
-        new = self.assign(**{key: value}) if isinstance(key, str) else self._assign({key: value})
-        self.layers, self._name, self.meta, self.divisions = (
-            new.layers, new._name, new.meta, new.divisions,
-        )  # fmt: skip
+        self._become(self._assign({key: value}))
 
     def assign(self, **kwargs: Any) -> DataFrame:
         """New columns from frames of the same partitioning, scalars or callables.
+
+        A pandas Series is aligned by index; values by position (a NumPy array, a list)
+        raise ``TypeError``, since the partition lengths are unknown.
 
         >>> import tessera.dataframe as dd
         >>> df = dd.from_dict({"a": [1, 2]}, npartitions=2)
@@ -341,7 +367,11 @@ class DataFrame(
         for k, v in pairs.items():
             if callable(v) and not isinstance(v, _Frame):
                 v = v(out)
-            out = partitionwise(_assign_one, out, k, v, prefix="assign")
+            check_assignable(k, v)
+            # a pandas Series aligns by label: its dtype is the one it has (as in Dask), not
+            # one that a partition without some of its labels would widen it to
+            meta = _assign_one(out.meta, k, v) if isinstance(v, pd.Series) else None
+            out = partitionwise(_assign_one, out, k, v, meta=meta, prefix="assign")
         return out
 
 
@@ -357,7 +387,7 @@ def _assign_one(df: Any, key: Any, value: Any) -> Any:
     return df
 
 
-class Series(CatAccessorMixin, SeriesCountingMixin, _Frame):
+class Series(SeriesAPIMixin, CatAccessorMixin, SeriesCountingMixin, _Frame):
     """A lazy pandas Series split into partitions.
 
     >>> import tessera.dataframe as dd

@@ -46,7 +46,7 @@ def _boundaries(index: pd.Index, chunksize: int, sort: bool) -> list[int]:
     starts = list(range(0, n, chunksize))
     if sort:  # move a start that splits repeated values forward, past the repeats
         moved = {
-            int(index.searchsorted(index[s], side="right")) if index[s] == index[s - 1] else s
+            int(index.get_slice_bound(index[s], side="right")) if index[s] == index[s - 1] else s
             for s in starts[1:]
         }
         starts = [0, *sorted(s for s in moved if s < n)]

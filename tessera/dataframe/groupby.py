@@ -4,9 +4,12 @@ Map
 ---
 - :class:`GroupBy` -- a frame (DataFrame or Series), its group keys and an optional
   column selection (``df.groupby("k").v`` or ``df.groupby("k")[["v", "w"]]``).  Keys are
-  column names and/or Series of the same partitioning (``df.groupby(df.k % 3)``); a
-  Series that is just a column of the frame (``df.groupby(df.k)``) is that column's
-  name, as in pandas.  Every aggregation -- the methods of
+  column names, index level names (``level=`` too) and/or Series of the same
+  partitioning (``df.groupby(df.k % 3)``, ``df.groupby(df.index)``); a Series that is
+  just a column of the frame (``df.groupby(df.k)``) is that column's name, and an index
+  level becomes a key Series of its values
+  (:func:`~tessera.dataframe.groupby_tree.index_keys`), as in pandas.  Every
+  aggregation -- the methods of
   :class:`~tessera.dataframe.groupby_methods.GroupByMethodsMixin` (``sum, mean, count,
   size, min, max, prod, first, last, std, var, nunique, median, quantile``) and ``agg``
   with a name, a list, a dict or named aggregations, including user-defined
@@ -53,7 +56,12 @@ from tessera.dataframe.groupby_custom import pandas_spec
 from tessera.dataframe.groupby_methods import GroupByMethodsMixin
 from tessera.dataframe.groupby_output import value_dtypes
 from tessera.dataframe.groupby_spec import Output, normalize
-from tessera.dataframe.groupby_tree import check_splits, grouped_reduction, normalize_by
+from tessera.dataframe.groupby_tree import (
+    check_splits,
+    grouped_reduction,
+    index_keys,
+    normalize_by,
+)
 
 __all__ = ["GroupBy"]
 
@@ -77,11 +85,13 @@ class GroupBy(GroupByMethodsMixin, GroupByCumMixin, GroupByShuffleMixin):
         observed: bool = True,
         group_keys: bool = True,
         as_index: bool = True,
+        level: Any = None,
     ) -> None:
         if not isinstance(as_index, bool):
             raise TypeError(f"as_index must be True or False, got {as_index!r}.")
         if not as_index and isinstance(frame, Series):
             raise TypeError("as_index=False only valid with DataFrame (this is a Series).")
+        by = index_keys(frame, by, level)
         self._by_keys, self._by_series = normalize_by(frame, by)
         self.frame, self.by, self.sort, self.dropna = frame, by, sort, dropna
         self.observed, self.group_keys, self.selection = observed, group_keys, selection

@@ -18,6 +18,8 @@ Map
   ``split_out`` partials when asked), all from one pandas groupby object, with
   ``sort=False`` (sorting happens once, at the end) -- or, for sums and counts by one
   dense integer key, from :func:`~tessera.dataframe.groupby_dense.dense_chunk`.
+  Datetimes are summed (for a ``mean``), and datetimes and timedeltas enter
+  ``var``/``std``, as float ticks (:func:`~tessera.dataframe.reductions.to_ticks`).
 - :func:`combine` -- merge partials: concatenate in partition order and reduce again by
   group (sums of sums and counts, min of mins, first of firsts, ...; ``(count, mean, M2)``
   triples by Chan's parallel formula, stable for large means; value counts added; a
@@ -26,7 +28,9 @@ Map
   :func:`~tessera.dataframe.groupby_output.finalize`.
 - :func:`output` -- one result column from the merged partials (``mean = sum / count``,
   ``var = M2 / (n - ddof)``, ``nunique`` = distinct non-null values per group,
-  quantiles from the value counts, a custom ``finalize``).
+  quantiles from the value counts, a custom ``finalize``; ticks back to datetimes or
+  timedeltas; with ``Plan.min_count``, a ``sum``/``prod`` of a group with fewer
+  non-null values is missing, as in pandas).
 
 Policy: partials are concatenated in partition order and regrouped with ``sort=False``
 until the last step, so ``first``/``last`` and ``sort=False`` group order follow the
@@ -66,6 +70,7 @@ from tessera.dataframe.groupby_pairs import (
     value_counts,
 )
 from tessera.dataframe.groupby_spec import Output
+from tessera.dataframe.reductions import from_ticks, to_ticks
 
 __all__ = [
     "VALUES", "Grouping", "Partial", "Plan", "SeriesKey", "chunk", "combine", "merge", "output",
@@ -142,7 +147,7 @@ class _Layout:
         return out
 
 
-def _layout(outputs: tuple[Output, ...]) -> _Layout:
+def _layout(outputs: tuple[Output, ...], min_count: int) -> _Layout:
     simple: dict[tuple[Any, str], int] = {}
     moments: dict[Any, int] = {}
     pairs: dict[Any, int] = {}
@@ -172,6 +177,8 @@ def _layout(outputs: tuple[Output, ...]) -> _Layout:
                 distinct.add(o.column)
         else:
             need(None if o.func == "size" else o.column, o.func)
+            if min_count > 0 and o.func in ("sum", "prod"):
+                need(o.column, "count")
     if not nslots:  # the group index always comes from the wide frame
         need(None, "size")
     return _Layout(simple, moments, pairs, frozenset(distinct), custom, nslots)
@@ -192,10 +199,11 @@ class Plan:
     split_out: int = 1
     q: float = 0.5
     flat: Any = None
+    min_count: int = 0
     layout: _Layout = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "layout", _layout(self.outputs))
+        object.__setattr__(self, "layout", _layout(self.outputs, self.min_count))
 
     @property
     def result_meta(self) -> Any:
@@ -245,16 +253,40 @@ def _split(partial: Partial, n: int) -> list[Partial]:
     ]
 
 
-def _wide(plan: Plan, g: Any) -> pd.DataFrame:
+def _ticked(plan: Plan, part: pd.DataFrame) -> tuple[set[Any], set[Any]]:
+    """The value columns reduced as ticks: the datetimes summed (for a mean), and the
+    datetimes and timedeltas of a ``var``/``std`` (a group key is left alone)."""
+    keys = set(plan.grouping.keys)
+    sums = {c for c, op in plan.layout.simple if op == "sum" and c is not None}
+    return (
+        {c for c in sums - keys if part[c].dtype.kind == "M"},
+        {c for c in set(plan.layout.moments) - keys if part[c].dtype.kind in "mM"},
+    )
+
+
+def _with_ticks(part: pd.DataFrame, columns: set[Any]) -> pd.DataFrame:
+    part = part.copy(deep=False)
+    for c in columns:
+        part[c] = to_ticks(part[c])
+    return part
+
+
+def _wide(plan: Plan, g: Any, ticks: Any, tick_sums: set[Any]) -> pd.DataFrame:
+    """The wide partial from ``g``; ``ticks`` are the same groups with some columns as
+    ticks, read for the moments and for the sums of ``tick_sums``."""
     pieces = []
     for op, items in plan.layout.chunk_ops().items():
         if op == "size":
             pieces.append(g.size().to_frame(items[0][1]))
             continue
-        res = getattr(g[[c for c, _ in items]], op)()
-        res.columns = [s for _, s in items]
-        pieces.append(res)
-    pieces += [_moments(g[c], slot) for c, slot in plan.layout.moments.items()]
+        ticked = tick_sums if op == "sum" else set()
+        for source, chosen in ((g, [x for x in items if x[0] not in ticked]),
+                               (ticks, [x for x in items if x[0] in ticked])):  # fmt: skip
+            if chosen:
+                res = getattr(source[[c for c, _ in chosen]], op)()
+                res.columns = [s for _, s in chosen]
+                pieces.append(res)
+    pieces += [_moments(ticks[c], slot) for c, slot in plan.layout.moments.items()]
     return pieces[0] if len(pieces) == 1 else pd.concat(pieces, axis=1)
 
 
@@ -266,7 +298,10 @@ def chunk(plan: Plan, part: Any, *key_parts: Any) -> Partial | list[Partial]:
     g = grouping.groupby(part, key_parts)
     wide = dense_chunk(plan, part, key_parts)
     if wide is None:
-        wide = _wide(plan, g)
+        tick_sums, tick_moments = _ticked(plan, part)
+        ticked = tick_sums | tick_moments
+        ticks = grouping.groupby(_with_ticks(part, ticked), key_parts) if ticked else g
+        wide = _wide(plan, g, ticks, tick_sums)
     keys = grouping.series(part, key_parts)
     pairs = tuple(
         value_counts(keys, part[c], grouping.dropna, c in layout.distinct) for c in layout.pairs
@@ -336,6 +371,15 @@ def output(o: Output, plan: Plan, merged: Partial, dtype: Any) -> pd.Series:
         q = 0.5 if o.func == "median" else plan.q
         result = group_quantile(counts, q, wide.index, plan.grouping.dropna)
     else:
-        return wide[layout.simple[None if o.func == "size" else o.column, o.func]]
-    # the partials are float64; pandas keeps float32 (mean/var/std) and datetimes
+        result = wide[layout.simple[None if o.func == "size" else o.column, o.func]]
+        if plan.min_count > 0 and o.func in ("sum", "prod"):
+            few = wide[layout.simple[o.column, "count"]] < plan.min_count
+            result = result.mask(few) if few.any() else result
+        return result
+    dtype = pd.api.types.pandas_dtype(dtype)
+    if result.dtype.kind == "f" and dtype.kind in "mM":  # ticks of datetimes or timedeltas
+        return pd.Series(
+            from_ticks(result.to_numpy(), dtype), index=result.index, name=result.name
+        )
+    # the partials are float64; pandas keeps float32 (mean/var/std)
     return as_dtype(result, dtype)

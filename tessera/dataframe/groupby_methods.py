@@ -4,7 +4,9 @@ Map
 ---
 - :class:`GroupByMethodsMixin` -- ``sum, prod, mean, count, size, min, max, first, last,
   var, std, nunique, median, quantile``: each is validation plus one call of
-  ``GroupBy._run`` (one :class:`~tessera.dataframe.groupby_aggs.Plan`, one tree).
+  ``GroupBy._run`` (one :class:`~tessera.dataframe.groupby_aggs.Plan`, one tree).  It
+  inherits ``get_group, shift, ffill, bfill, head, tail, idxmax, idxmin, value_counts,
+  unique`` from :class:`~tessera.dataframe.groupby_extra.GroupByExtraMixin`.
 
 ``median`` and ``quantile`` are exact and need no shuffle: each partition sends, per
 group, the distinct values and their counts
@@ -24,29 +26,43 @@ from typing import Any
 
 import pandas as pd
 
+from tessera.dataframe.groupby_extra import GroupByExtraMixin
+
 __all__ = ["GroupByMethodsMixin"]
 
 
-class GroupByMethodsMixin:
-    """Named aggregations; the class mixing this in provides ``_run``."""
+class GroupByMethodsMixin(GroupByExtraMixin):
+    """Named aggregations; the class mixing this in provides ``_run``.  The row-wise and
+    by-value methods (``shift, head, idxmax, value_counts``...) come from
+    :class:`~tessera.dataframe.groupby_extra.GroupByExtraMixin`."""
 
     _run: Any
 
     def sum(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        min_count: int = 0,
     ) -> Any:
-        """Sum of each group.
+        """Sum of each group (missing if it has fewer than ``min_count`` non-null values).
 
         >>> import tessera.dataframe as dd
         >>> df = dd.from_dict({"k": [1, 2, 1], "v": [1, 2, 3]}, npartitions=2)
         >>> df.groupby("k").sum().compute().v.tolist()
         [4, 2]
+        >>> df.groupby("k").v.sum(min_count=2).compute().tolist()
+        [4.0, nan]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "sum", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "min_count": min_count}
+        return self._run(None, "sum", (), kw, split_every, split_out, min_count=min_count)
 
     def prod(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        min_count: int = 0,
     ) -> Any:
         """Product of each group.
 
@@ -55,8 +71,8 @@ class GroupByMethodsMixin:
         >>> df.groupby("k").v.prod().compute().tolist()
         [6, 5]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "prod", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "min_count": min_count}
+        return self._run(None, "prod", (), kw, split_every, split_out, min_count=min_count)
 
     def mean(
         self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False

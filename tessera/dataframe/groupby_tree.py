@@ -7,6 +7,12 @@ Map
   for the key Series, which must have the frame's partitioning.  A Series that is a
   plain column selection of the frame (``df.k``, same graph name as ``df["k"]``) is
   that column's label, as pandas treats a column it finds in the frame.
+- :func:`index_keys` -- ``by``/``level`` with the index levels they name made lazy key
+  Series of the frame's partitioning: names in ``by`` that are index level names and
+  not columns (pandas' rule; a name that is both is ambiguous, a ``ValueError``) and
+  ``level=`` numbers or names.  ``df.index`` is already such a Series (a lazy
+  :class:`~tessera.dataframe.index.Index`).  The rest of the machinery (tree
+  reductions, scans, shuffles) then sees ordinary key Series.
 - :func:`check_splits` -- validate ``split_every`` and ``split_out``.
 - :func:`grouped_reduction` -- ``chunk`` on each partition of a frame together with the
   matching partitions of its key Series; with ``split_out > 1`` each chunk's partial is
@@ -35,12 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tessera.dataframe.graph import merge_layers, new_collection
+from tessera.dataframe.graph import merge_layers, new_collection, partitionwise
 from tessera.dataframe.groupby_aggs import Plan, SeriesKey, chunk, combine
 from tessera.dataframe.groupby_output import finalize
 from tessera.hashing import tokenize
 
-__all__ = ["check_splits", "grouped_reduction", "normalize_by"]
+__all__ = ["check_splits", "grouped_reduction", "index_keys", "normalize_by"]
 
 
 def _column_of(frame: Any, key: Any) -> Any:
@@ -91,13 +97,15 @@ def normalize_by(frame: Any, by: Any) -> tuple[tuple[Any, ...], list[Any]]:
             keys.append(label)
         elif isinstance(k, DataFrame | pd.Series | pd.Index | np.ndarray) or callable(k):
             raise NotImplementedError(
-                f"groupby by {type(k).__name__} is not supported; group by column names "
-                "and/or tessera Series of the same partitioning (e.g. df.groupby(df.k % 3))."
+                f"groupby by {type(k).__name__} is not supported; group by column names, "
+                "index level names (or level=), df.index and/or tessera Series of the same "
+                "partitioning (e.g. df.groupby(df.k % 3))."
             )
         elif isinstance(frame, Series):
             raise KeyError(
-                f"Series.groupby({k!r}): a Series has no columns; group it by a Series of "
-                "the same partitioning, e.g. df.v.groupby(df.k)."
+                f"Series.groupby({k!r}): a Series has no columns and {k!r} is not one of its "
+                f"index level names {list(frame.meta.index.names)}; group it by a level or by "
+                "a Series of the same partitioning, e.g. df.v.groupby(df.k)."
             )
         else:
             frame._check_columns([k])
@@ -105,6 +113,63 @@ def normalize_by(frame: Any, by: Any) -> tuple[tuple[Any, ...], list[Any]]:
     if not keys:
         raise ValueError("No group keys passed: groupby(by) needs a column or a Series.")
     return tuple(keys), series
+
+
+def _level_values(part: Any, level: Any) -> pd.Series:
+    """One level of ``part``'s index as a key Series (on that index)."""
+    values = part.index.get_level_values(level)
+    return pd.Series(values, index=part.index, name=values.name, copy=False)
+
+
+def _level_key(frame: Any, level: Any) -> Any:
+    meta = _level_values(frame.meta, level)
+    return partitionwise(_level_values, frame, level, meta=meta, prefix="groupby-level")
+
+
+def _index_key(frame: Any, key: Any) -> Any:
+    """``key`` as a key Series if it names a level of ``frame``'s index, else ``key``."""
+    arrays = pd.Series | pd.Index | np.ndarray | list
+    if key is None or hasattr(key, "divisions") or callable(key) or isinstance(key, arrays):
+        return key
+    try:
+        in_columns = hasattr(frame, "columns") and key in frame.columns
+        level = key in frame.meta.index.names
+    except TypeError:  # unhashable: normalize_by says what is accepted
+        return key
+    if level and in_columns:
+        raise ValueError(
+            f"{key!r} is both an index level and a column label, which is ambiguous; "
+            "rename one of them, or group by level= for the index."
+        )
+    return _level_key(frame, key) if level else key
+
+
+def index_keys(frame: Any, by: Any, level: Any = None) -> Any:
+    """``frame.groupby(by, level=level)``'s ``by`` with index keys as lazy key Series.
+
+    >>> import pandas as pd, tessera.dataframe as dd
+    >>> pdf = pd.DataFrame({"v": [1, 2, 3]}, index=pd.Index([5, 6, 5], name="g"))
+    >>> df = dd.from_pandas(pdf, npartitions=2, sort=False)
+    >>> key = index_keys(df, "g")
+    >>> key.name, key.compute().tolist()
+    ('g', [5, 6, 5])
+    >>> [k.name for k in index_keys(df, None, level=[0])]
+    ['g']
+    """
+    if level is None:
+        if by is None:
+            raise TypeError("You have to supply one of 'by' and 'level' to groupby.")
+        keys = [_index_key(frame, k) for k in (by if isinstance(by, list) else [by])]
+        return keys if isinstance(by, list) else keys[0]
+    if by is not None:
+        raise TypeError(
+            f"groupby got by={by!r} and level={level!r}; pass one of them (by= may mix "
+            "columns and index level names)."
+        )
+    frame.meta.groupby(level=level)  # pandas checks the level
+    many = isinstance(level, list | tuple)
+    keys = [_level_key(frame, lv) for lv in (level if many else [level])]
+    return keys if many else keys[0]
 
 
 def check_splits(split_every: Any, split_out: Any) -> tuple[int, int]:

@@ -20,6 +20,16 @@ bounds raises ``KeyError`` at once and a label missing inside the bounds raises 
 computed, as pandas does; with unknown divisions absent labels are skipped.  On a
 ``DatetimeIndex`` a string such as ``"2000-01"`` selects the whole period.
 
+On a ``MultiIndex`` (divisions are tuples) a label is a *key*: a scalar or a tuple of
+the first levels.  A partial key (fewer levels than the index) gives pandas' ``.loc[key]``
+-- its rows with the key's levels dropped -- and a complete key its rows with all levels
+(``.loc[[key]]``, as a scalar label above).  A tuple ``df.loc[a, b]`` is a key unless
+``b`` names columns (pandas tries the key first).  Slices (``"a":"b"``, tuple bounds) are
+pandas' ``.loc`` per partition, which must be sorted as pandas requires of the whole.
+With known divisions only the partitions whose bounds, cut to the key's depth, can hold
+the key are read.  A list of partial keys is looked up in every partition (absent ones are
+skipped).
+
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_pandas(pd.DataFrame({"x": range(6)}, index=list("abcdef")), npartitions=3)
 >>> part = df.loc["b":"c"]
@@ -27,6 +37,10 @@ computed, as pandas does; with unknown divisions absent labels are skipped.  On 
 (2, ('b', 'c', 'c'))
 >>> part.compute().x.tolist()
 [1, 2]
+>>> pairs = pd.MultiIndex.from_product([["a", "b"], [1, 2]], names=["k", "i"])
+>>> s = dd.from_pandas(pd.Series([1.0, 2.0, 3.0, 4.0], index=pairs), npartitions=2)
+>>> s.loc["b"].compute().to_dict()
+{1: 3.0, 2: 4.0}
 """
 
 from __future__ import annotations
@@ -117,14 +131,16 @@ def _partition_of(divisions: tuple[Any, ...], label: Any) -> int:
         ) from e
 
 
-def _with_tasks(obj: Any, prefix: str, tasks: dict[int, Apply], divisions: list[Any]) -> Any:
+def _with_tasks(
+    obj: Any, prefix: str, tasks: dict[int, Apply], divisions: Any, meta: Any = None
+) -> Any:
     """A frame whose partition ``j`` is ``tasks[i](partition i of obj)``, ``i`` ascending."""
     name = f"{prefix}-{tokenize(obj, sorted(tasks.items(), key=lambda kv: kv[0]))}"
     layers = merge_layers(obj)
     layers[name] = {
         (name, j): (task, (obj._name, i)) for j, (i, task) in enumerate(sorted(tasks.items()))
     }
-    return new_collection(layers, name, obj.meta, tuple(divisions))
+    return new_collection(layers, name, obj.meta if meta is None else meta, tuple(divisions))
 
 
 def _select_range(obj: Any, lo: Any, hi: Any) -> Any:
@@ -166,6 +182,92 @@ def _select_labels(obj: Any, labels: list[Any]) -> Any:
     return _with_tasks(obj, "loc", tasks, divisions)
 
 
+def _prefix(key: Any) -> tuple[Any, ...] | None:
+    """A label of a MultiIndex as a tuple of its first levels (None stays None)."""
+    return key if isinstance(key, tuple) or key is None else (key,)
+
+
+def _loc_prefix(part: Any, key: tuple[Any, ...], drop: bool) -> Any:
+    """The rows of ``part`` whose first ``len(key)`` index levels are ``key``; those
+    levels dropped when ``drop`` (pandas' ``.loc`` of a partial key)."""
+    index = part.index
+    mask = np.ones(len(index), dtype=bool)
+    for level, label in enumerate(key):
+        mask &= np.asarray(index.get_level_values(level) == label, dtype=bool)
+    out = part.iloc[np.flatnonzero(mask)]
+    return out.droplevel(list(range(len(key)))) if drop else out
+
+
+def _loc_multi_range(part: Any, lo: Any, hi: Any) -> Any:
+    return part.loc[lo:hi]  # pandas: each partition must be lexsorted, as the whole must
+
+
+def _multi_parts(divisions: tuple[Any, ...], lo: Any, hi: Any) -> range:
+    """The partitions whose bounds, cut to the depth of the prefixes ``lo``/``hi``, can
+    hold labels between them (every partition for unknown divisions)."""
+    n = len(divisions) - 1
+    if divisions[0] is None:
+        return range(n)
+    try:
+        hits = [
+            i
+            for i in range(n)
+            if (lo is None or divisions[i + 1][: len(lo)] >= lo)
+            and (hi is None or divisions[i][: len(hi)] <= hi)
+        ]
+    except TypeError as e:
+        raise TypeError(
+            f"Cannot compare the labels {lo!r}..{hi!r} with the index divisions "
+            f"{divisions[0]!r}..{divisions[-1]!r}; pass labels of the index levels' types."
+        ) from e
+    return range(hits[0], hits[-1] + 1) if hits else range(1)
+
+
+def _select_multi(obj: Any, lo: Any, hi: Any, task: Apply, meta: Any) -> Any:
+    """``task`` on the partitions of a MultiIndex frame that can hold ``lo``..``hi``."""
+    parts = _multi_parts(obj.divisions, lo, hi)
+    keep = obj.known_divisions and meta.index.nlevels == obj.meta.index.nlevels
+    bounds = obj.divisions[parts.start : parts.stop + 1]
+    divisions = bounds if keep else (None,) * len(bounds)
+    return _with_tasks(obj, "loc", dict.fromkeys(parts, task), divisions, meta)
+
+
+def _select_key(obj: Any, label: Any) -> Any:
+    """The rows of one label of a MultiIndex: a partial key (fewer levels than the index)
+    drops its levels as pandas' ``.loc[key]``; a complete key keeps them (``.loc[[key]]``)."""
+    key = label if isinstance(label, tuple) else (label,)
+    nlevels = obj.meta.index.nlevels
+    if len(key) > nlevels:
+        raise pd.errors.IndexingError(
+            f"Too many indexers: {label!r} has {len(key)} levels, the index {nlevels}."
+        )
+    if any(isinstance(k, slice | list | np.ndarray | pd.Index | pd.Series) for k in key):
+        raise NotImplementedError(
+            f"loc with slices or lists inside a MultiIndex key ({label!r}) is not supported; "
+            "select one label per level, or filter with a boolean mask on the levels."
+        )
+    drop = len(key) < nlevels
+    meta = obj.meta.droplevel(list(range(len(key)))) if drop else obj.meta
+    task = Apply(_loc_prefix, (Slot(0), key, drop))
+    return _select_multi(obj, key, key, task, meta)
+
+
+def _is_row_key(meta: Any, key: tuple[Any, ...]) -> bool:
+    """Whether pandas reads tuple ``key`` as one MultiIndex label, not ``(rows, columns)``:
+    always on a Series; on a DataFrame unless it has two items, the second naming columns."""
+    if not isinstance(meta.index, pd.MultiIndex):
+        return False
+    if isinstance(meta, pd.Series) or len(key) != 2:
+        return True
+    cols = key[1]
+    if callable(cols) or isinstance(cols, slice | list | np.ndarray | pd.Index | pd.Series):
+        return False
+    try:
+        return cols not in meta.columns
+    except TypeError:
+        return False
+
+
 def _is_bool_list(key: Any) -> bool:
     values = np.asarray(key)
     return values.dtype == bool or (
@@ -177,6 +279,7 @@ def _select_rows(obj: Any, rows: Any) -> Any:
     from tessera.dataframe.core import DataFrame, Series
     from tessera.dataframe.scalar import Scalar
 
+    multi = isinstance(obj.meta.index, pd.MultiIndex)
     if isinstance(rows, slice):
         if rows.step is not None:
             raise NotImplementedError(
@@ -185,8 +288,11 @@ def _select_rows(obj: Any, rows: Any) -> Any:
             )
         if rows.start is None and rows.stop is None:
             return obj
-        lo = None if rows.start is None else label_bounds(obj.index, rows.start)[0]
-        hi = None if rows.stop is None else label_bounds(obj.index, rows.stop)[1]
+        if multi:
+            task = Apply(_loc_multi_range, (Slot(0), rows.start, rows.stop))
+            return _select_multi(obj, _prefix(rows.start), _prefix(rows.stop), task, obj.meta)
+        lo = None if rows.start is None else label_bounds(obj.meta.index, rows.start)[0]
+        hi = None if rows.stop is None else label_bounds(obj.meta.index, rows.stop)[1]
         return _select_range(obj, lo, hi)
     if isinstance(rows, DataFrame):
         raise ValueError("Cannot index with multidimensional key: loc takes a boolean Series.")
@@ -207,8 +313,15 @@ def _select_rows(obj: Any, rows: Any) -> Any:
                 "loc with a boolean list or array is not supported: the partition lengths "
                 "are unknown. Use a boolean tessera Series such as df.loc[df.x > 0]."
             )
-        return _select_labels(obj, [label_bounds(obj.index, r)[0] for r in rows])
-    lo, hi = label_bounds(obj.index, rows)
+        labels = [label_bounds(obj.meta.index, r)[0] for r in rows]
+        depth = obj.meta.index.nlevels
+        if multi and any(not isinstance(k, tuple) or len(k) < depth for k in labels):
+            # a partial key may span partitions: look in all of them
+            return partitionwise(_loc_labels, obj, labels, False, meta=obj.meta, prefix="loc")
+        return _select_labels(obj, labels)
+    if multi:
+        return _select_key(obj, rows)
+    lo, hi = label_bounds(obj.meta.index, rows)
     return _select_range(obj, lo, hi)
 
 
@@ -247,7 +360,7 @@ class LocIndexer:
 
     def __getitem__(self, key: Any) -> Any:
         obj = self.obj
-        if isinstance(key, tuple):
+        if isinstance(key, tuple) and not _is_row_key(obj.meta, key):
             if isinstance(obj.meta, pd.Series) or len(key) != 2:
                 raise pd.errors.IndexingError(
                     f"Too many indexers: {type(obj).__name__}.loc takes rows "

@@ -13,8 +13,11 @@ Map
 Policy: element-wise methods are one :func:`~tessera.dataframe.graph.partitionwise`
 call of the pandas method.  A user function (``map`` with a callable, ``apply``) cannot
 be trusted on an empty meta, so without ``meta=`` its output is guessed by running it on
-a small fake partition, with a ``UserWarning`` (as Dask does).  A lazy Series passed to
-``map`` is gathered into one pandas Series that every partition receives.
+a small fake partition, with a ``UserWarning`` (as Dask does); if it raises there, the
+error keeps the function's exception type.  Dicts and Series given to ``map`` go through
+:func:`~tessera.dataframe.graph.infer_meta`, so the dtype is the one data gives
+(``NaN`` for missing keys).  A lazy Series passed to ``map`` is gathered into one pandas
+Series that every partition receives.
 
 >>> import pandas as pd, tessera.dataframe as dd
 >>> df = dd.from_dict({"a": [1, -2, 3]}, npartitions=2)
@@ -37,7 +40,7 @@ from pandas.api.extensions import no_default
 
 from tessera.dataframe.accessors import DatetimeAccessor, StringAccessor
 from tessera.dataframe.distinct import DistinctMixin
-from tessera.dataframe.graph import make_meta, nonempty, partitionwise
+from tessera.dataframe.graph import error_like, infer_meta, make_meta, nonempty, partitionwise
 from tessera.dataframe.indexing import ILocIndexer, LocIndexer
 from tessera.dataframe.reductions import reduction
 from tessera.dataframe.scalar import Scalar
@@ -86,10 +89,11 @@ def _guess_meta(func: Callable[..., Any], obj: Any, user_func: Any, *args: Any) 
     try:
         result = func(nonempty(obj.meta), user_func, *args)
     except Exception as e:
-        raise ValueError(
+        raise error_like(
+            e,
             f"Could not guess the output of {name!r}: on a small fake partition it raised "
             f"{type(e).__name__}: {e}. Pass meta= (an empty pandas object, a dict of "
-            "column -> dtype, or a (name, dtype) tuple)."
+            "column -> dtype, or a (name, dtype) tuple).",
         ) from e
     warnings.warn(
         f"No meta= given for {name!r}: tessera guessed its output dtype by running it on a "
@@ -207,7 +211,9 @@ class MethodsMixin(TopkMixin, DistinctMixin, StatsMixin):
         ['a', 'b', nan]
         """
         if hasattr(arg, "divisions"):  # a lazy Series: its dtype, not its empty meta's
-            meta = self.meta.map(nonempty(arg.meta)) if meta is None else meta
+            if meta is None:
+                fake = nonempty(arg.meta).iloc[:1]  # one label: unique
+                meta = infer_meta(_map_values, (self, fake, na_action), {})
             arg = _as_value(arg)
         if meta is None and callable(arg) and not isinstance(arg, pd.Series):
             meta = _guess_meta(_map_values, self, arg, na_action)

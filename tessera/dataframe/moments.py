@@ -166,7 +166,8 @@ def pandas_meta(meta: Any, stat: str, **kwargs: Any) -> Any:
     try:
         return getattr(nonempty(meta), stat)(**kwargs)
     except (TypeError, ValueError) as e:
-        bad = [c for c, t in getattr(meta, "dtypes", {}).items() if t.kind not in "biufc"]
+        frame = meta if isinstance(meta, pd.DataFrame) else meta.to_frame()
+        bad = [c for c, t in frame.dtypes.items() if t.kind not in "biufc"]
         raise type(e)(
             f"{stat} needs numeric columns; {bad or 'the input'} are not numeric ({e}). "
             "Pass numeric_only=True or select numeric columns first."

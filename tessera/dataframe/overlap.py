@@ -53,6 +53,9 @@ __all__ = ["OverlapMixin", "map_overlap"]
 
 Window = int | pd.Timedelta
 
+# pandas 3's ``Day`` is no longer a ``Tick``; rolling windows still treat it as 24 hours
+_FIXED_SPANS = (pd.offsets.Tick, pd.offsets.Day)
+
 
 def _as_window(value: Any, frame: Any, which: str) -> Window:
     """Validate ``before``/``after``: a row count, or a fixed time span on a datetime index."""
@@ -60,7 +63,7 @@ def _as_window(value: Any, frame: Any, which: str) -> Window:
         if value < 0:
             raise ValueError(f"map_overlap: {which} must be >= 0, got {value}.")
         return int(value)
-    if not isinstance(value, str | datetime.timedelta | pd.DateOffset):
+    if not isinstance(value, str | datetime.timedelta | pd.offsets.BaseOffset):
         raise TypeError(
             f"map_overlap: {which} must be an integer number of rows or a time span "
             f"(a Timedelta or a string such as '2h'), got {type(value).__name__} {value!r}."
@@ -69,12 +72,12 @@ def _as_window(value: Any, frame: Any, which: str) -> Window:
         offset = pd.tseries.frequencies.to_offset(value)
     except (TypeError, ValueError):
         offset = None
-    if not isinstance(offset, pd.offsets.Tick):
+    if not isinstance(offset, _FIXED_SPANS):
         raise ValueError(
             f"map_overlap: {which}={value!r} is not a fixed time span ('2h', '30min', "
             "'1D'); calendar offsets like months vary in length."
         )
-    span = pd.Timedelta(offset)
+    span = pd.Timedelta(offset.nanos, unit="ns")  # a Day counts 24 hours, as in rolling
     if not isinstance(frame.meta.index, pd.DatetimeIndex) or not frame.known_divisions:
         raise ValueError(
             f"map_overlap: a time span {which}={value!r} needs a datetime index with known "
@@ -172,7 +175,11 @@ def map_overlap(
     [1.0, 2.0, 3.0, 4.0, 5.0, nan]
     """
     before, after = _as_window(before, df, "before"), _as_window(after, df, "after")
-    meta = infer_meta(func, (df, *args), kwargs) if meta is None else make_meta(meta)
+    meta = (
+        infer_meta(func, (df, *args), kwargs)
+        if meta is None
+        else make_meta(meta, index=df.meta.index)
+    )
     scalars: list[Any] = []
 
     def slot(x: Any) -> Any:
@@ -327,6 +334,6 @@ def _shifted_divisions(out: Any, periods: int, freq: Any) -> Any:
     """Move the divisions of an index shifted by a fixed ``freq``; others become unknown."""
     divisions: tuple[Any, ...] = (None,) * len(out.divisions)
     offset = pd.tseries.frequencies.to_offset(freq) if isinstance(freq, str) else freq
-    if out.known_divisions and isinstance(offset, pd.offsets.Tick | datetime.timedelta):
-        divisions = tuple(d + periods * pd.Timedelta(offset) for d in out.divisions)
+    if out.known_divisions and isinstance(offset, (*_FIXED_SPANS, datetime.timedelta)):
+        divisions = tuple(d + periods * offset for d in out.divisions)  # Day: calendar-aware
     return new_collection(out.layers, out._name, out.meta, divisions)

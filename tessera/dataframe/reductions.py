@@ -7,11 +7,20 @@ Map
 - :class:`ReductionMixin` -- ``sum, prod, min, max, count, any, all, mean, var, std,
   size``, and through :class:`~tessera.dataframe.counting.CountingMixin` ``nunique,
   value_counts, memory_usage``.  A Series is reduced as a one-column frame, so one set
-  of partial functions serves both; partitions that are empty are skipped by
-  ``min``/``max``.  ``mean`` carries ``(sum, count)``; ``var``/``std`` carry
-  ``(count, mean, M2)`` and merge them with the parallel (Chan) formula, stable for
-  large means.  With ``axis=1`` they reduce across the columns of each row, partition
-  by partition (no tree), keeping the frame's divisions.
+  of partial functions serves both.  A partial is a dict of Series by column:
+  ``value`` (the op itself; empty partitions are skipped by ``min``/``max``), or
+  ``(sum, count)`` for ``mean``, or ``(n, mean, m2)`` for ``var``/``std``, merged with
+  the parallel (Chan) formula, stable for large means; plus ``missing`` (null counts)
+  with ``skipna=False`` and ``count`` with ``min_count``.  The partial ops always skip
+  missing values; the aggregate masks the result as pandas: missing where
+  ``skipna=False`` met a missing value, or fewer than ``min_count`` values were summed
+  (each column's own missing value: ``NaN``, ``NA``, ``NaT``).  With ``axis=1`` they
+  reduce across the columns of each row, partition by partition (no tree), keeping the
+  frame's divisions.
+- :func:`to_ticks`, :func:`from_ticks` -- datetimes and timedeltas as float64 ticks of
+  their unit and back (truncated toward zero, unit and time zone kept, as pandas): the
+  ``mean`` of datetimes and timedeltas and their ``std`` (a timedelta) are computed on
+  ticks (also by :mod:`~tessera.dataframe.groupby_aggs`).
 
 >>> import tessera.dataframe as dd
 >>> df = dd.from_dict({"a": [1, 2, 3, 4], "b": [1.0, 2.0, 3.0, 5.0]}, npartitions=3)
@@ -38,73 +47,200 @@ from tessera.dataframe.graph import (
 )
 from tessera.dataframe.tree import combine_results, reduction
 
-__all__ = ["ReductionMixin", "combine_results", "reduction"]
+__all__ = ["ReductionMixin", "combine_results", "from_ticks", "reduction", "to_ticks"]
 
-_SIMPLE = ("sum", "prod", "min", "max", "count", "any", "all")
+_MOMENTS = ("mean", "var", "std")
+_MISSING_IS_NAN = ("sum", "prod", "min", "max", *_MOMENTS)  # NaN if skipna=False meets a NaN
 _COMBINE = {"count": "sum"}
+_NAT = np.iinfo("int64").min
 
 
-def _frame(part: Any) -> pd.DataFrame:
-    return part.to_frame() if isinstance(part, pd.Series) else part
+def to_ticks(values: pd.Series) -> np.ndarray:
+    """Datetimes or timedeltas as float64 ticks of their unit (since the epoch, in UTC for
+    time-zone aware datetimes); ``NaT`` is ``NaN``.
+
+    >>> to_ticks(pd.Series(pd.to_datetime(["1970-01-02", None]).as_unit("s"))).tolist()
+    [86400.0, nan]
+    """
+    ticks = np.asarray(values.array.view("i8"), dtype="float64")
+    return np.where(values.isna().to_numpy(), np.nan, ticks)
 
 
-def _chunk(part: Any, op: str, kwargs: dict[str, Any]) -> Any:
-    f = _frame(part)
-    if kwargs.get("numeric_only"):
-        f = f.select_dtypes(include=["number", "bool"])
+def _time_unit(dtype: Any) -> str:
+    """The unit of a datetime or timedelta dtype (``"ns"``, ``"us"``...).
+
+    >>> _time_unit(pd.DatetimeTZDtype("ms", "UTC")), _time_unit(np.dtype("m8[s]"))
+    ('ms', 's')
+    """
+    return str(dtype.unit) if isinstance(dtype, pd.DatetimeTZDtype) else np.datetime_data(dtype)[0]
+
+
+def from_ticks(ticks: np.ndarray, dtype: Any) -> Any:
+    """The inverse of :func:`to_ticks`: ticks truncated toward zero (as pandas does) into an
+    array of ``dtype`` (unit and time zone kept); ``NaN`` is ``NaT``.
+
+    >>> from_ticks(np.array([1.5, np.nan]), pd.DatetimeTZDtype("s", "Europe/Paris"))
+    <DatetimeArray>
+    ['1970-01-01 01:00:01+01:00', 'NaT']
+    Length: 2, dtype: datetime64[s, Europe/Paris]
+    """
+    i8 = np.where(np.isnan(ticks), _NAT, ticks).astype("int64")
+    arr = pd.array(i8.view(f"{dtype.kind}8[{_time_unit(dtype)}]"))
+    tz = getattr(dtype, "tz", None)
+    return arr if tz is None else arr.tz_localize("UTC").tz_convert(tz)
+
+
+def _columns(part: Any, kwargs: dict[str, Any]) -> pd.DataFrame:
+    """``part`` as a frame, with only the numbers and booleans if ``numeric_only``."""
+    f = part.to_frame() if isinstance(part, pd.Series) else part
+    if not kwargs.get("numeric_only"):
+        return f
+    return f.select_dtypes(include=["number", "bool"], exclude=["timedelta"])
+
+
+def _times(f: pd.DataFrame) -> list[int]:
+    """The positions of the datetime and timedelta columns."""
+    return [i for i, dtype in enumerate(f.dtypes) if dtype.kind in "mM"]
+
+
+def _as_ticks(f: pd.DataFrame) -> pd.DataFrame:
+    times = _times(f)
+    if not times:
+        return f
+    f = f.copy(deep=False)
+    for i in times:
+        f.isetitem(i, to_ticks(f.iloc[:, i]))
+    return f
+
+
+def _chunk(
+    part: Any, op: str, kwargs: dict[str, Any], skipna: bool, min_count: int
+) -> dict[str, pd.Series] | None:
+    """The partial statistics of one partition, by name, each a Series by column."""
+    f = _columns(part, kwargs)
     if op in ("min", "max") and len(f) == 0:
         return None
+    out = {}
+    if not skipna and op in _MISSING_IS_NAN:
+        out["missing"] = f.isna().sum()
+    if op in _MOMENTS:
+        f = _as_ticks(f)
     if op == "mean":
-        return (f.sum(**kwargs), f.count())
-    if op == "var":
-        n = f.count()
+        out.update(sum=f.sum(**kwargs), count=f.count())
+    elif op in ("var", "std"):
         mean = f.mean(**kwargs)
-        return (n, mean, ((f - mean) ** 2).sum())
-    return getattr(f, op)(**kwargs)
+        out.update(n=f.count(), mean=mean, m2=((f - mean) ** 2).sum())
+    else:
+        out["value"] = getattr(f, op)(**kwargs)
+        if min_count:
+            out["count"] = f.count()
+    return out
 
 
 def _stack(parts: list[pd.Series]) -> pd.DataFrame:
     return pd.concat(parts, axis=1, ignore_index=True)
 
 
-def _combine(parts: list[Any], op: str) -> Any:
+def _chan(n: pd.DataFrame, means: pd.DataFrame, m2: pd.DataFrame) -> dict[str, pd.Series]:
+    """Merge ``(count, mean, M2)`` of several partitions (columns) by Chan's formula."""
+    total = n.sum(axis=1)
+    mean = (n * means.fillna(0)).sum(axis=1) / total
+    spread = (n * means.sub(mean, axis=0) ** 2).fillna(0)
+    return {"n": total, "mean": mean, "m2": (m2.fillna(0) + spread).sum(axis=1)}
+
+
+def _combine(parts: list[Any], op: str, skipna: bool) -> dict[str, pd.Series] | None:
+    """Merge the partial statistics of several partitions (empty ``min``/``max`` ones skipped)."""
     parts = [p for p in parts if p is not None]
     if not parts:
         return None
+    stacked = {k: _stack([p[k] for p in parts]) for k in parts[0]}
+    out = (
+        _chan(stacked.pop("n"), stacked.pop("mean"), stacked.pop("m2")) if "m2" in stacked else {}
+    )
+    for k, s in stacked.items():
+        if k == "value":
+            kw = {"skipna": skipna} if op in ("any", "all") else {}
+            out[k] = getattr(s, _COMBINE.get(op, op))(axis=1, **kw)
+        else:  # sums, counts and missing counts
+            out[k] = s.sum(axis=1)
+    return out
+
+
+def _finish(r: dict[str, pd.Series], op: str, ddof: int) -> pd.Series:
     if op == "mean":
-        sums, counts = _stack([p[0] for p in parts]), _stack([p[1] for p in parts])
-        return (sums.sum(axis=1), counts.sum(axis=1))
-    if op == "var":
-        n = _stack([p[0] for p in parts])
-        means = _stack([p[1] for p in parts])
-        m2 = _stack([p[2] for p in parts])
-        total = n.sum(axis=1)
-        mean = (n * means.fillna(0)).sum(axis=1) / total
-        spread = (n * means.sub(mean, axis=0) ** 2).fillna(0)
-        return (total, mean, (m2.fillna(0) + spread).sum(axis=1))
-    return getattr(_stack(parts), _COMBINE.get(op, op))(axis=1)
+        return r["sum"] / r["count"]
+    if op in ("var", "std"):
+        var = (r["m2"] / (r["n"] - ddof)).where(r["n"] - ddof > 0, np.nan)
+        return np.sqrt(var) if op == "std" else var
+    return r["value"]
+
+
+def _na(dtype: Any) -> Any:
+    """The missing value of a column of ``dtype`` in a reduction's result."""
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return dtype.na_value
+    return pd.NaT if dtype.kind in "mM" else np.nan
+
+
+def _is_masked_int(dtype: Any) -> bool:
+    return isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu"
+
+
+def _mask(values: pd.Series, where: pd.Series, f: pd.DataFrame) -> pd.Series:
+    """``values`` missing where ``where`` (positional; dtype unchanged if nothing is): in an
+    object result, each column's own missing value (``NaN``, ``NA``, ``NaT``), as pandas."""
+    cond = where.to_numpy(dtype=bool)
+    if not cond.any():
+        return values
+    if values.dtype != object:
+        masked = f.dtypes.iloc[np.flatnonzero(cond)]
+        nan_ints = any(isinstance(d, np.dtype) and d.kind in "biu" for d in masked)
+        if nan_ints and _is_masked_int(values.dtype):
+            values = values.astype("Float64")  # a NumPy int column's NaN joins Int64: Float64
+        return values.mask(cond)
+    out = values.copy()
+    for i in np.flatnonzero(cond):
+        out.iloc[i] = _na(f.dtypes.iloc[i])
+    return out
+
+
+def _untick(r: pd.Series, f: pd.DataFrame, op: str, dtype: Any) -> pd.Series:
+    """Back from ticks: the mean of datetimes is a datetime, the std a timedelta."""
+    times = _times(f)
+    if not times:
+        return _as_pandas_float(r, dtype)
+    out = r.astype(object)
+    for i in times:
+        source = f.dtypes.iloc[i]
+        target = source if op == "mean" else np.dtype(f"m8[{_time_unit(source)}]")
+        out.iloc[i] = from_ticks(r.iloc[i : i + 1].to_numpy("float64", na_value=np.nan), target)[0]
+    return out if dtype is None else out.astype(dtype)
 
 
 def _aggregate(
     parts: list[Any],
     op: str,
+    skipna: bool,
+    min_count: int,
     kwargs: dict[str, Any],
+    pandas_kwargs: dict[str, Any],
     empty: Any,
     series: bool,
     ddof: int,
     dtype: Any = None,
 ) -> Any:
-    r = _combine(parts, op)
-    if r is None:
-        r = getattr(_frame(empty), op)(**kwargs)
-    elif op in ("mean", "var"):
-        if op == "mean":
-            r = r[0] / r[1]
-        else:
-            n, _, m2 = r
-            r = (m2 / (n - ddof)).where(n - ddof > 0, np.nan)
-        r = _as_pandas_float(r, dtype)
-    return r.iloc[0] if series else r
+    r = _combine(parts, op, skipna)
+    if r is None:  # every partition is empty
+        return getattr(empty, op)(**pandas_kwargs)
+    value, f = _finish(r, op, ddof), _columns(empty, kwargs)
+    if op in _MOMENTS:
+        value = _untick(value, f, op, dtype)
+    if "missing" in r:
+        value = _mask(value, r["missing"] > 0, f)
+    if min_count:
+        value = _mask(value, r["count"] < min_count, f)
+    return value.iloc[0] if series else value
 
 
 def _as_pandas_float(r: pd.Series, dtype: Any) -> pd.Series:
@@ -123,8 +259,9 @@ def _size(part: Any) -> int:
 
 
 def _rowwise_part(part: Any, op: str, kwargs: dict[str, Any], dtype: Any) -> Any:
-    out = getattr(part, op)(axis=1, **kwargs)
-    return out.astype(dtype) if len(out) == 0 else out  # pandas gives float64 on no rows
+    if len(part) == 0:  # pandas gives float64 on no rows, or fails (any of datetimes)
+        return pd.Series([], index=part.index, dtype=dtype)
+    return getattr(part, op)(axis=1, **kwargs)
 
 
 def _rowwise(frame: Any, op: str, axis: Any, kwargs: dict[str, Any]) -> Any:
@@ -141,38 +278,44 @@ class ReductionMixin(CountingMixin):
 
     meta: Any
 
-    def _reduce(self, op: str, split_every: int | None, ddof: int = 1, **kwargs: Any) -> Any:
+    def _reduce(self, op: str, split_every: int | None, **kwargs: Any) -> Any:
         axis = kwargs.pop("axis", None)
-        if op in ("var", "std"):
-            kwargs["ddof"] = ddof
         if axis not in (None, 0, "index"):
             return _rowwise(self, op, axis, kwargs)
         series = isinstance(self.meta, pd.Series)
-        pandas_op = "var" if op == "std" else op
-        meta = getattr(nonempty(self.meta), op)(**kwargs)
-        if op in ("var", "std"):
-            kwargs.pop("ddof")
-        agg = partial(_aggregate, op=pandas_op, kwargs=kwargs, empty=self.meta,
-                      series=series, ddof=ddof, dtype=getattr(meta, "dtype", None))  # fmt: skip
-        out = reduction(
+        meta = getattr(nonempty(self.meta), op)(**kwargs)  # pandas validates the keywords
+        ddof = kwargs.pop("ddof", 1)
+        skipna, min_count = kwargs.get("skipna", True), kwargs.get("min_count", 0)
+        # skipna=False and min_count are masks at the end; a Series ignores numeric_only
+        dropped = {"min_count"}
+        if op in _MISSING_IS_NAN:
+            dropped.add("skipna")
+        if series:
+            dropped.add("numeric_only")
+        chunk_kwargs = {k: v for k, v in kwargs.items() if k not in dropped}
+        agg = partial(_aggregate, op=op, skipna=skipna, min_count=min_count, kwargs=chunk_kwargs,
+                      pandas_kwargs=kwargs, empty=self.meta, series=series, ddof=ddof,
+                      dtype=getattr(meta, "dtype", None))  # fmt: skip
+        return reduction(
             self,
-            partial(_chunk, op=pandas_op, kwargs=kwargs),
-            partial(_combine, op=pandas_op),
+            partial(_chunk, op=op, kwargs=chunk_kwargs, skipna=skipna, min_count=min_count),
+            partial(_combine, op=op, skipna=skipna),
             agg,
             meta,
             split_every,
             prefix=op,
         )
-        if op == "std":
-            return out.map_partitions(np.sqrt, meta=meta) if not series else out._apply(np.sqrt)
-        return out
 
     def sum(self, split_every: int | None = None, **kwargs: Any) -> Any:
-        """Sum of each column (DataFrame -> lazy Series; Series -> lazy Scalar).
+        """Sum of each column (DataFrame -> lazy Series; Series -> lazy Scalar); pandas'
+        ``skipna``, ``min_count`` and ``numeric_only``.
 
         >>> import tessera.dataframe as dd
         >>> dd.from_dict({"a": [1, 2, 3]}, npartitions=2).a.sum().compute()
         np.int64(6)
+        >>> s = dd.from_dict({"a": [1.0, None, 3.0]}, npartitions=2).a
+        >>> s.sum(skipna=False).compute(), s.sum(min_count=3).compute()
+        (np.float64(nan), np.float64(nan))
         """
         return self._reduce("sum", split_every, **kwargs)
 
@@ -236,6 +379,10 @@ class ReductionMixin(CountingMixin):
         >>> import tessera.dataframe as dd
         >>> dd.from_dict({"a": [1, 2, 3, 6]}, npartitions=3).a.mean().compute()
         np.float64(3.0)
+        >>> import pandas as pd
+        >>> t = pd.to_datetime(["2024-01-01", "2024-01-04"]).tz_localize("UTC")
+        >>> dd.from_dict({"t": t}, npartitions=2).t.mean().compute()
+        Timestamp('2024-01-02 12:00:00+0000', tz='UTC')
         """
         return self._reduce("mean", split_every, **kwargs)
 

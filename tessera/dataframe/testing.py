@@ -22,6 +22,7 @@ import pandas as pd
 
 from tessera.dataframe.categorical import UNKNOWN_CATEGORIES
 from tessera.dataframe.core import _Frame
+from tessera.dataframe.index import Index
 from tessera.dataframe.scalar import Scalar
 
 __all__ = ["assert_eq"]
@@ -48,6 +49,13 @@ def _declared(lazy: Any, computed: Any) -> Any:
 
 
 def _materialize(x: Any, scheduler: Any, check_divisions: bool) -> Any:
+    if isinstance(x, Index):  # its meta is the Series of its labels; it computes to an Index
+        result = x.compute(scheduler=scheduler)
+        assert isinstance(result, pd.Index), f"{type(result)} is not a pandas Index"
+        lazy = _declared(x.dtype, result.dtype)
+        assert result.dtype == lazy, f"lazy dtype {x.dtype} != {result.dtype}"
+        assert result.name == x.name, f"lazy name {x.name!r} != {result.name!r}"
+        return result
     if isinstance(x, _Frame):
         result = x.compute(scheduler=scheduler)
         assert type(result) is type(x.meta), f"{type(result)} != meta {type(x.meta)}"
@@ -92,6 +100,11 @@ def assert_eq(
     elif isinstance(x, pd.Series):
         assert isinstance(y, pd.Series), f"Series != {type(y).__name__}"
         pd.testing.assert_series_equal(x, y, check_dtype=check_dtype, **kwargs)
+    elif isinstance(x, pd.Index):
+        assert isinstance(y, pd.Index), f"Index != {type(y).__name__}"
+        pd.testing.assert_index_equal(
+            x, y, exact="equiv" if check_dtype else False, **{"check_freq": False, **kwargs}
+        )
     elif isinstance(x, float | np.floating) or isinstance(y, float | np.floating):
         if check_dtype and isinstance(x, np.generic) and isinstance(y, np.generic):
             assert x.dtype == y.dtype, f"dtypes differ: {x.dtype} != {y.dtype}"

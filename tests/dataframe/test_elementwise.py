@@ -121,5 +121,5 @@ def test_map_partitions_meta_guess_warns(pdf: pd.DataFrame) -> None:
     def always_fails(d: pd.DataFrame) -> pd.DataFrame:
         raise RuntimeError("boom")
 
-    with pytest.raises(ValueError, match="meta="):
+    with pytest.raises(RuntimeError, match="meta="):
         df.map_partitions(always_fails)
