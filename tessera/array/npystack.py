@@ -17,6 +17,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ from tessera.base import compute as compute_collections
 from tessera.hashing import tokenize
 
 __all__ = ["from_npy_stack", "to_npy_stack"]
+
+#: ``np.load`` parses the ``.npy`` header with ``ast.literal_eval``, which CPython 3.11 can
+#: fail in two threads at once ("SystemError: AST constructor recursion depth mismatch",
+#: python/cpython#106905); blocks are read one at a time (memory-mapped by default, so
+#: this is the header only).
+_LOAD_LOCK = threading.Lock()
 
 
 def _save_block(block: Any, path: Path) -> None:
@@ -131,7 +138,8 @@ class _LoadBlock:
     mmap_mode: str | None
 
     def __call__(self) -> np.ndarray:
-        block = np.load(self.path, mmap_mode=self.mmap_mode, allow_pickle=False)  # type: ignore[arg-type]
+        with _LOAD_LOCK:
+            block = np.load(self.path, mmap_mode=self.mmap_mode, allow_pickle=False)  # type: ignore[arg-type]
         if block.shape != self.shape:
             raise ValueError(
                 f"{self.path} holds shape {block.shape}, the info file says {self.shape}"
