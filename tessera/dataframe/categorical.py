@@ -12,7 +12,7 @@ Map
   with different categories gives: the union of the categories, sorted when they can be
   sorted (what ``astype("category")`` of the whole column gives), else in order of first
   appearance.  ``unify_categoricals`` recasts partitions to that union before
-  ``pd.concat`` (for :func:`tessera.dataframe.core.finalize`); ordered categoricals
+  ``pd.concat`` (for :func:`tessera.dataframe.frame_protocol.finalize`); ordered categoricals
   are joined only when every partition's categories keep their order in the union
   (as ``astype(CategoricalDtype(ordered=True))`` gives them: sorted).
 - :func:`categorize` -- one pass (a tree reduction of each column's distinct values),

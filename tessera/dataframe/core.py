@@ -5,8 +5,11 @@ Map
 - :class:`_Frame` -- what both hold: ``layers`` (layer name -> tasks), ``name``, ``meta``
   (an empty pandas object with the right columns, dtypes and index dtype) and
   ``divisions`` (``npartitions + 1`` index bounds, all ``None`` when unknown).  Partition
-  ``i`` is the pandas object computed at key ``(name, i)``.  The class holds the
-  collection protocol, ``repr``, ``len``; ``head``/``tail`` come from
+  ``i`` is the pandas object computed at key ``(name, i)``.  The class holds ``repr``,
+  ``len``; the collection protocol comes from :mod:`~tessera.dataframe.frame_protocol`
+  (with :func:`~tessera.dataframe.frame_protocol.finalize` and
+  :func:`~tessera.dataframe.frame_protocol.rebuild`, which concatenate computed
+  partitions and wrap persisted ones), ``head``/``tail`` from
   :mod:`~tessera.dataframe.head`, element-wise methods from
   :mod:`~tessera.dataframe.elementwise` (``add``, ``eq``... from
   :mod:`~tessera.dataframe.flex_ops`) and reductions from
@@ -15,7 +18,6 @@ Map
 - :class:`Series` -- adds ``dtype`` and ``name``-level methods.
 - ``index`` is the lazy :class:`~tessera.dataframe.index.Index` collection; ``shape``,
   ``values``, ``copy``, iteration and friends come from :mod:`~tessera.dataframe.frame_api`.
-- :func:`finalize`, :func:`rebuild` -- concatenate computed partitions; wrap computed ones.
 
 State: a frame is immutable except ``df[c] = value`` (and ``del df[c]``, ``df.columns =
 ...``), which (like Dask) points the wrapper at a new graph.  Values given by position
@@ -33,14 +35,13 @@ Default scheduler: threads (pandas releases the GIL in its kernels).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from tessera.base import Collection
 from tessera.dataframe.cat_accessor import CatAccessorMixin
-from tessera.dataframe.categorical import CategorizeMixin, unify_categoricals
+from tessera.dataframe.categorical import CategorizeMixin
 from tessera.dataframe.correlation import CorrelationMixin
 from tessera.dataframe.counting import FrameCountingMixin, SeriesCountingMixin
 from tessera.dataframe.cumulative import CumulativeMixin
@@ -53,6 +54,7 @@ from tessera.dataframe.frame_api import (
     SeriesAPIMixin,
     check_assignable,
 )
+from tessera.dataframe.frame_protocol import FrameProtocolMixin, identity
 from tessera.dataframe.graph import Layers, partitionwise
 from tessera.dataframe.head import HeadTailMixin
 from tessera.dataframe.io.write import WriteMixin
@@ -69,43 +71,7 @@ from tessera.scheduling import threaded
 if TYPE_CHECKING:
     from tessera.dataframe.index import Index
 
-__all__ = ["DataFrame", "Series", "finalize", "rebuild"]
-
-
-def finalize(results: list[Any]) -> Any:
-    """Concatenate computed partitions into one pandas object.
-
-    >>> finalize([pd.Series([1]), pd.Series([2], index=[1])]).tolist()
-    [1, 2]
-    """
-    if not all(isinstance(r, pd.DataFrame | pd.Series | pd.Index) for r in results):
-        return pd.Series(results)
-    if len(results) > 1:  # an empty partition (a meta) may not have the others' index
-        results = [r for r in results if len(r)] or results[:1]
-    if len(results) == 1:
-        return results[0]
-    return pd.concat(unify_categoricals(results))  # differing categories: their union
-
-
-def rebuild(
-    dsk: Mapping[Any, Any], name: str, meta: Any, divisions: tuple[Any, ...]
-) -> DataFrame | Series:
-    """Return a frame over ``dsk`` (computed partitions or tasks).
-
-    >>> s = rebuild({("s", 0): pd.Series([1, 2])}, "s", pd.Series([], dtype=int), (0, 1))
-    >>> s.compute().tolist()
-    [1, 2]
-    """
-    from tessera.dataframe.graph import new_collection
-
-    layer = {k: ((_identity, v) if isinstance(v, pd.DataFrame | pd.Series) else v)
-             for k, v in dsk.items()}  # fmt: skip
-    out: DataFrame | Series = new_collection({name: layer}, name, meta, divisions)
-    return out
-
-
-def _identity(x: Any) -> Any:
-    return x
+__all__ = ["DataFrame", "Series"]
 
 
 class _Frame(
@@ -122,6 +88,7 @@ class _Frame(
     ElementwiseMixin,
     ReductionMixin,
     HeadTailMixin,
+    FrameProtocolMixin,
     Collection,
 ):
     """Shared base of :class:`DataFrame` and :class:`Series`."""
@@ -136,27 +103,6 @@ class _Frame(
         self._name = name
         self.meta = meta
         self.divisions = tuple(divisions)
-
-    # -- the collection protocol --------------------------------------------------
-    def __tessera_graph__(self) -> dict[Any, Any]:
-        dsk: dict[Any, Any] = {}
-        for layer in self.layers.values():
-            dsk.update(layer)
-        return dsk
-
-    def __tessera_keys__(self) -> list[tuple[str, int]]:
-        return [(self._name, i) for i in range(self.npartitions)]
-
-    def __tessera_postcompute__(self) -> tuple[Any, tuple[Any, ...]]:
-        return finalize, ()
-
-    def __tessera_postpersist__(self) -> tuple[Any, tuple[Any, ...]]:
-        return rebuild, (self._name, self.meta, self.divisions)
-
-    @property
-    def dask(self) -> dict[Any, Any]:
-        """The task graph as one dict."""
-        return self.__tessera_graph__()
 
     # -- structure -----------------------------------------------------------------
     @property
@@ -220,7 +166,7 @@ class _Frame(
             raise IndexError(f"partition {i} out of range for {self.npartitions} partitions")
         name = f"get-partition-{tokenize(self, i)}"
         layers = dict(self.layers)
-        layers[name] = {(name, 0): (_identity, (self._name, i))}
+        layers[name] = {(name, 0): (identity, (self._name, i))}
         return type(self)(layers, name, self.meta, self.divisions[i : i + 2])
 
     def groupby(

@@ -19,7 +19,7 @@ Map
   ``sort=False`` (sorting happens once, at the end) -- or, for sums and counts by one
   dense integer key, from :func:`~tessera.dataframe.groupby_dense.dense_chunk`.
   Datetimes are summed (for a ``mean``), and datetimes and timedeltas enter
-  ``var``/``std``, as float ticks (:func:`~tessera.dataframe.reductions.to_ticks`).
+  ``var``/``std``, as float ticks (:func:`~tessera.dataframe.ticks.to_ticks`).
 - :func:`combine` -- merge partials: concatenate in partition order and reduce again by
   group (sums of sums and counts, min of mins, first of firsts, ...; ``(count, mean, M2)``
   triples by Chan's parallel formula, stable for large means; value counts added; a
@@ -70,7 +70,7 @@ from tessera.dataframe.groupby_pairs import (
     value_counts,
 )
 from tessera.dataframe.groupby_spec import Output
-from tessera.dataframe.reductions import from_ticks, to_ticks
+from tessera.dataframe.ticks import from_ticks, to_ticks
 
 __all__ = [
     "VALUES", "Grouping", "Partial", "Plan", "SeriesKey", "chunk", "combine", "merge", "output",

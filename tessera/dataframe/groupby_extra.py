@@ -1,14 +1,15 @@
-"""Row-wise and by-value methods of GroupBy: ``get_group, shift, ffill, bfill, head, tail,
-idxmax, idxmin, value_counts, unique``.
+"""Row-wise methods of GroupBy: ``get_group, shift, ffill, bfill, head, tail``.
 
 Map
 ---
 - :class:`GroupByExtraMixin` -- the methods (mixed into
   :class:`~tessera.dataframe.groupby.GroupBy` through
+  :class:`~tessera.dataframe.groupby_values.GroupByValuesMixin` and
   :class:`~tessera.dataframe.groupby_methods.GroupByMethodsMixin`).  All work on the
   *working frame* of :meth:`GroupByShuffleMixin._working
   <tessera.dataframe.groupby_apply.GroupByShuffleMixin._working>`: the frame (a Series
-  as one column) plus a hidden column per key Series, grouped by key columns.
+  as one column) plus a hidden column per key Series, grouped by key columns
+  (:class:`Keys`, also used by :mod:`~tessera.dataframe.groupby_values`).
 - :class:`_Window` -- ``shift, ffill, bfill, head, tail`` as a chain over the partitions
   (forward for ``shift(n > 0), ffill, head``, backward for the others): each partition
   receives a *carry*, the rows of earlier (later) partitions it can depend on -- per
@@ -16,13 +17,6 @@ Map
   row -- and runs pandas' own method on ``carry + partition``, keeping its own rows.
   The result keeps the frame's partitions, divisions, index and row order, as pandas.
 - :class:`_GetGroup` -- ``get_group``: a lazy filter, partition by partition.
-- :class:`_Best`, :class:`_Pairs` -- tree reductions: ``idxmax/idxmin`` keep per group
-  and column the row pandas would pick in each partition (a candidate), and pandas'
-  ``idxmax`` on all candidates (in row order) gives its answer on the whole frame, ties
-  and all-missing groups included; ``value_counts`` and ``unique`` merge the distinct
-  ``(group, value)`` pairs (with counts) in order of first appearance, then apply
-  pandas' ordering (``value_counts``: equal counts within a group stay in order of
-  appearance, where pandas' unstable sort leaves their order unspecified).
 
 Policy: results equal pandas' (the meta is pandas' answer on a small fake).  ``get_group``
 of a key no partition holds is empty (pandas raises ``KeyError``; a lazy filter cannot).
@@ -38,20 +32,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tessera.dataframe.graph import make_meta, merge_layers, new_collection, partitionwise
-from tessera.dataframe.tree import reduction
 from tessera.hashing import tokenize
 
-__all__ = ["GroupByExtraMixin"]
-
-_LABEL = "__tessera_label"
+__all__ = ["GroupByExtraMixin", "Keys"]
 
 
 @dataclass(frozen=True)
-class _Keys:
+class Keys:
     """How a working partition is grouped (row order kept, ``sort=False``)."""
 
     keys: tuple[Any, ...]
@@ -78,7 +68,7 @@ class _Window:
     """One windowed row-wise method (see the module map); ``size`` None: the carry is the
     last (first) filled row of each group."""
 
-    keys: _Keys
+    keys: Keys
     method: str
     kwargs: tuple[tuple[str, Any], ...]
     forward: bool
@@ -128,7 +118,7 @@ def _start() -> None:
 class _GetGroup:
     """The rows of one group in a working partition (``key`` a tuple for a list of keys)."""
 
-    keys: _Keys
+    keys: Keys
     key: Any
     as_list: bool
     column: Any
@@ -139,118 +129,8 @@ class _GetGroup:
         return _shown(part.iloc[sorted(rows)], self.meta, self.column)
 
 
-@dataclass(frozen=True)
-class _Best:
-    """``idxmax``/``idxmin`` of ``columns``: a partial is, per column, the candidate rows
-    ``(keys..., value, label)`` in row order."""
-
-    keys: _Keys
-    columns: tuple[Any, ...]
-    how: str
-    skipna: bool
-    sort: bool
-    meta: Any = field(default=None, compare=False)
-
-    def _pick(self, frame: pd.DataFrame, column: Any) -> pd.DataFrame:
-        order = frame.sort_values(
-            column,
-            ascending=self.how == "idxmin",
-            na_position="last" if self.skipna else "first",
-            kind="stable",
-        )
-        return self.keys.group(order).head(1).sort_index().reset_index(drop=True)
-
-    def chunk(self, part: Any) -> list[pd.DataFrame]:
-        out = []
-        for c in self.columns:
-            frame = part[[*self.keys.keys, c]].assign(**{_LABEL: part.index})
-            out.append(self._pick(frame.reset_index(drop=True), c))
-        return out
-
-    def combine(self, partials: list[list[pd.DataFrame]]) -> list[pd.DataFrame]:
-        columns = zip(*partials, strict=True)
-        pairs = zip(columns, self.columns, strict=True)
-        return [self._pick(pd.concat(f, ignore_index=True), c) for f, c in pairs]
-
-    def aggregate(self, partials: list[list[pd.DataFrame]]) -> Any:
-        results = []
-        for frame, c in zip(self.combine(partials), self.columns, strict=True):
-            by_label = frame.set_index(_LABEL)
-            grouped = self.keys.group(by_label, sort=self.sort)[c]
-            results.append(getattr(grouped, self.how)(skipna=self.skipna))
-        if isinstance(self.meta, pd.Series):
-            out = results[0].rename(self.meta.name)
-        else:
-            out = pd.concat(results, axis=1).set_axis(self.meta.columns, axis=1)
-        out.index = out.index.set_names(self.meta.index.names)
-        return out
-
-
-@dataclass(frozen=True)
-class _Pairs:
-    """Distinct ``(keys..., value)`` pairs with their counts, in order of first
-    appearance; ``finish`` turns them into ``value_counts`` or ``unique``."""
-
-    keys: _Keys
-    column: Any
-    method: str
-    kwargs: tuple[tuple[str, Any], ...]
-    sort: bool
-    meta: Any = field(default=None, compare=False)
-
-    def chunk(self, part: Any) -> pd.Series:
-        by = [*self.keys.keys, self.column]
-        return part.groupby(by, sort=False, dropna=False, observed=True).size()
-
-    def combine(self, partials: list[pd.Series]) -> pd.Series:
-        whole = pd.concat(partials)
-        levels = list(range(whole.index.nlevels))
-        return whole.groupby(level=levels, sort=False, dropna=False, observed=True).sum()
-
-    def aggregate(self, partials: list[pd.Series]) -> Any:
-        counts = self.combine(partials)
-        nkeys = len(self.keys.keys)
-        flat = counts.index.to_frame(index=False)
-        keep = pd.Series(True, index=flat.index)
-        if self.keys.dropna:
-            keep &= flat.iloc[:, :nkeys].notna().all(axis=1)
-        options = dict(self.kwargs)
-        if self.method == "unique":
-            pairs = flat[keep.to_numpy()].set_axis([*range(nkeys), "v"], axis=1)
-            grouped = pairs.groupby(list(range(nkeys)), sort=self.sort, dropna=self.keys.dropna)
-            out = grouped["v"].unique()
-        else:
-            if options["dropna"]:
-                keep &= flat.iloc[:, nkeys].notna()
-            out = self._ordered(counts[keep.to_numpy()].astype("int64"), nkeys, options)
-        out.index = out.index.set_names(self.meta.index.names)
-        return out.rename(self.meta.name)
-
-    def _ordered(self, counts: pd.Series, nkeys: int, options: dict[str, Any]) -> pd.Series:
-        """pandas' order (and ``normalize``) of grouped value counts: by group (sorted or in
-        order of appearance), then by count when ``sort``.  pandas puts the pairs in group
-        order with NumPy's unstable sort, so its order among equal counts of a group
-        varies (with the machine, too); here ties keep their order of appearance."""
-        if self.sort:
-            levels = list(range(nkeys))
-            groups = counts.groupby(level=levels, sort=True, dropna=False).ngroup()
-            counts = counts.iloc[np.argsort(groups.to_numpy(), kind="stable")]
-        if options["sort"]:
-            counts = counts.sort_values(ascending=options["ascending"], kind="stable")
-        if self.sort:
-            names = counts.index.names
-            counts.index = counts.index.set_names(range(len(names)))
-            counts = counts.sort_index(level=list(range(nkeys)), sort_remaining=False)
-            counts.index = counts.index.set_names(names)
-        if options["normalize"]:
-            groups = counts.index.droplevel(list(range(nkeys, counts.index.nlevels)))
-            totals = counts.groupby(groups, sort=self.sort, dropna=False).transform("sum")
-            counts = (counts / totals).fillna(0.0)
-        return counts
-
-
 class GroupByExtraMixin:
-    """``get_group, shift, ffill, bfill, head, tail, idxmax, idxmin, value_counts, unique``."""
+    """``get_group, shift, ffill, bfill, head, tail``."""
 
     frame: Any
     by: Any
@@ -261,25 +141,14 @@ class GroupByExtraMixin:
     _fake: Any
     _working: Any
 
-    def _keys(self) -> tuple[Any, _Keys, Any]:
+    def _keys(self) -> tuple[Any, Keys, Any]:
         """The working frame, its grouping, and the value column of a Series result."""
         work, keys, _ = self._working()
-        grouping = _Keys(tuple(keys), self.dropna, getattr(self, "observed", True))
+        grouping = Keys(tuple(keys), self.dropna, getattr(self, "observed", True))
         column = self.selection
         if not isinstance(self.frame.meta, pd.DataFrame):
             column = work.columns[0]
         return work, grouping, column
-
-    def _selects_one(self) -> bool:
-        return self.selection is not None and not isinstance(self.selection, list)
-
-    def _value_columns(self, work: Any, grouping: _Keys, column: Any) -> tuple[Any, ...]:
-        """The working frame's columns of the grouped values."""
-        if isinstance(self.selection, list):
-            return tuple(self.selection)
-        if self._selects_one() or not isinstance(self.frame.meta, pd.DataFrame):
-            return (column,)
-        return tuple(c for c in work.columns if c not in grouping.keys)
 
     def get_group(self, key: Any) -> Any:
         """The rows of group ``key`` (a tuple when grouped by a list), lazily: a filter.
@@ -385,85 +254,3 @@ class GroupByExtraMixin:
         """
         self._check_n("tail", n)
         return self._window("tail", {"n": n}, False, n)
-
-    def _check_as_index(self, method: str) -> None:
-        if not getattr(self, "as_index", True):
-            raise NotImplementedError(
-                f"groupby(..., as_index=False).{method}() is not supported; group with "
-                f"as_index=True and call reset_index() on the result."
-            )
-
-    def _best(self, how: str, skipna: bool, split_every: int | None) -> Any:
-        self._check_as_index(how)
-        meta = make_meta(getattr(self._fake(), how)(skipna=skipna))
-        work, grouping, column = self._keys()
-        columns = self._value_columns(work, grouping, column)
-        op = _Best(grouping, columns, how, skipna, self.sort, meta)
-        return reduction(work, op.chunk, op.combine, op.aggregate, meta, split_every, how)
-
-    def idxmax(self, skipna: bool = True, split_every: int | None = None) -> Any:
-        """The index label of each group's maximum (the first one on ties), per column.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [4, 5, 6]}, npartitions=2)
-        >>> df.groupby("k").v.idxmax().compute().tolist()
-        [2, 1]
-        """
-        return self._best("idxmax", skipna, split_every)
-
-    def idxmin(self, skipna: bool = True, split_every: int | None = None) -> Any:
-        """The index label of each group's minimum (the first one on ties), per column.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1], "v": [4, 5, 6]}, npartitions=2)
-        >>> df.groupby("k").v.idxmin().compute().tolist()
-        [0, 1]
-        """
-        return self._best("idxmin", skipna, split_every)
-
-    def _pairs(self, method: str, kwargs: dict[str, Any], split_every: int | None) -> Any:
-        if isinstance(self.frame.meta, pd.DataFrame) and not self._selects_one():
-            raise AttributeError(
-                f"'DataFrameGroupBy' has no {method}() in tessera; select one column first "
-                f"(df.groupby(...)['column'].{method}())."
-            )
-        self._check_as_index(method)
-        meta = make_meta(getattr(self._fake(), method)(**kwargs))
-        work, grouping, column = self._keys()
-        op = _Pairs(grouping, column, method, tuple(kwargs.items()), self.sort, meta)
-        return reduction(work, op.chunk, op.combine, op.aggregate, meta, split_every, method)
-
-    def value_counts(
-        self,
-        normalize: bool = False,
-        sort: bool = True,
-        ascending: bool = False,
-        bins: Any = None,
-        dropna: bool = True,
-        split_every: int | None = None,
-    ) -> Any:
-        """Count of each value in each group (a Series indexed by group and value), in
-        pandas' order: by group, then by count (``sort``), ties in order of appearance.
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 1, 2, 1], "v": ["a", "b", "a", "b"]}, npartitions=2)
-        >>> df.groupby("k").v.value_counts().compute().tolist()
-        [2, 1, 1]
-        """
-        if bins is not None:
-            raise NotImplementedError(
-                "groupby(...).value_counts(bins=...) is not supported; cut the values first "
-                "(e.g. with map_partitions(pd.cut, bins)) and count the bins."
-            )
-        kwargs = {"normalize": normalize, "sort": sort, "ascending": ascending, "dropna": dropna}
-        return self._pairs("value_counts", kwargs, split_every)
-
-    def unique(self, split_every: int | None = None) -> Any:
-        """The distinct values of each group, in order of appearance (an array per group).
-
-        >>> import tessera.dataframe as dd
-        >>> df = dd.from_dict({"k": [1, 2, 1, 1], "v": [3, 5, 3, 4]}, npartitions=3)
-        >>> df.groupby("k").v.unique().compute().map(lambda a: a.tolist()).tolist()
-        [[3, 4], [5]]
-        """
-        return self._pairs("unique", {}, split_every)

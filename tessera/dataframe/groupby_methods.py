@@ -5,8 +5,10 @@ Map
 - :class:`GroupByMethodsMixin` -- ``sum, prod, mean, count, size, min, max, first, last,
   var, std, nunique, median, quantile``: each is validation plus one call of
   ``GroupBy._run`` (one :class:`~tessera.dataframe.groupby_aggs.Plan`, one tree).  It
-  inherits ``get_group, shift, ffill, bfill, head, tail, idxmax, idxmin, value_counts,
-  unique`` from :class:`~tessera.dataframe.groupby_extra.GroupByExtraMixin`.
+  inherits ``idxmax, idxmin, value_counts, unique`` from
+  :class:`~tessera.dataframe.groupby_values.GroupByValuesMixin` and ``get_group, shift,
+  ffill, bfill, head, tail`` from
+  :class:`~tessera.dataframe.groupby_extra.GroupByExtraMixin`.
 
 ``median`` and ``quantile`` are exact and need no shuffle: each partition sends, per
 group, the distinct values and their counts
@@ -26,15 +28,16 @@ from typing import Any
 
 import pandas as pd
 
-from tessera.dataframe.groupby_extra import GroupByExtraMixin
+from tessera.dataframe.groupby_values import GroupByValuesMixin
 
 __all__ = ["GroupByMethodsMixin"]
 
 
-class GroupByMethodsMixin(GroupByExtraMixin):
-    """Named aggregations; the class mixing this in provides ``_run``.  The row-wise and
-    by-value methods (``shift, head, idxmax, value_counts``...) come from
-    :class:`~tessera.dataframe.groupby_extra.GroupByExtraMixin`."""
+class GroupByMethodsMixin(GroupByValuesMixin):
+    """Named aggregations; the class mixing this in provides ``_run``.  The by-value
+    methods (``idxmax, value_counts``...) come from
+    :class:`~tessera.dataframe.groupby_values.GroupByValuesMixin`, the row-wise ones
+    (``shift, head``...) from :class:`~tessera.dataframe.groupby_extra.GroupByExtraMixin`."""
 
     _run: Any
 

@@ -39,7 +39,8 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from tessera.dataframe.core import Series, _Frame, finalize, rebuild
+from tessera.dataframe.core import Series, _Frame
+from tessera.dataframe.frame_protocol import finalize, rebuild
 from tessera.dataframe.graph import partitionwise
 
 __all__ = ["Index", "as_index", "frame_index"]

@@ -16,11 +16,8 @@ Map
   ``skipna=False`` met a missing value, or fewer than ``min_count`` values were summed
   (each column's own missing value: ``NaN``, ``NA``, ``NaT``).  With ``axis=1`` they
   reduce across the columns of each row, partition by partition (no tree), keeping the
-  frame's divisions.
-- :func:`to_ticks`, :func:`from_ticks` -- datetimes and timedeltas as float64 ticks of
-  their unit and back (truncated toward zero, unit and time zone kept, as pandas): the
-  ``mean`` of datetimes and timedeltas and their ``std`` (a timedelta) are computed on
-  ticks (also by :mod:`~tessera.dataframe.groupby_aggs`).
+  frame's divisions.  The ``mean`` of datetimes and timedeltas and their ``std`` (a
+  timedelta) are computed on float64 ticks (:mod:`~tessera.dataframe.ticks`).
 
 >>> import tessera.dataframe as dd
 >>> df = dd.from_dict({"a": [1, 2, 3, 4], "b": [1.0, 2.0, 3.0, 5.0]}, npartitions=3)
@@ -45,49 +42,14 @@ from tessera.dataframe.graph import (
     nonempty,
     partitionwise,
 )
+from tessera.dataframe.ticks import from_ticks, time_unit, to_ticks
 from tessera.dataframe.tree import combine_results, reduction
 
-__all__ = ["ReductionMixin", "combine_results", "from_ticks", "reduction", "to_ticks"]
+__all__ = ["ReductionMixin", "combine_results", "reduction"]
 
 _MOMENTS = ("mean", "var", "std")
 _MISSING_IS_NAN = ("sum", "prod", "min", "max", *_MOMENTS)  # NaN if skipna=False meets a NaN
 _COMBINE = {"count": "sum"}
-_NAT = np.iinfo("int64").min
-
-
-def to_ticks(values: pd.Series) -> np.ndarray:
-    """Datetimes or timedeltas as float64 ticks of their unit (since the epoch, in UTC for
-    time-zone aware datetimes); ``NaT`` is ``NaN``.
-
-    >>> to_ticks(pd.Series(pd.to_datetime(["1970-01-02", None]).as_unit("s"))).tolist()
-    [86400.0, nan]
-    """
-    ticks = np.asarray(values.array.view("i8"), dtype="float64")
-    return np.where(values.isna().to_numpy(), np.nan, ticks)
-
-
-def _time_unit(dtype: Any) -> str:
-    """The unit of a datetime or timedelta dtype (``"ns"``, ``"us"``...).
-
-    >>> _time_unit(pd.DatetimeTZDtype("ms", "UTC")), _time_unit(np.dtype("m8[s]"))
-    ('ms', 's')
-    """
-    return str(dtype.unit) if isinstance(dtype, pd.DatetimeTZDtype) else np.datetime_data(dtype)[0]
-
-
-def from_ticks(ticks: np.ndarray, dtype: Any) -> Any:
-    """The inverse of :func:`to_ticks`: ticks truncated toward zero (as pandas does) into an
-    array of ``dtype`` (unit and time zone kept); ``NaN`` is ``NaT``.
-
-    >>> from_ticks(np.array([1.5, np.nan]), pd.DatetimeTZDtype("s", "Europe/Paris"))
-    <DatetimeArray>
-    ['1970-01-01 01:00:01+01:00', 'NaT']
-    Length: 2, dtype: datetime64[s, Europe/Paris]
-    """
-    i8 = np.where(np.isnan(ticks), _NAT, ticks).astype("int64")
-    arr = pd.array(i8.view(f"{dtype.kind}8[{_time_unit(dtype)}]"))
-    tz = getattr(dtype, "tz", None)
-    return arr if tz is None else arr.tz_localize("UTC").tz_convert(tz)
 
 
 def _columns(part: Any, kwargs: dict[str, Any]) -> pd.DataFrame:
@@ -213,7 +175,7 @@ def _untick(r: pd.Series, f: pd.DataFrame, op: str, dtype: Any) -> pd.Series:
     out = r.astype(object)
     for i in times:
         source = f.dtypes.iloc[i]
-        target = source if op == "mean" else np.dtype(f"m8[{_time_unit(source)}]")
+        target = source if op == "mean" else np.dtype(f"m8[{time_unit(source)}]")
         out.iloc[i] = from_ticks(r.iloc[i : i + 1].to_numpy("float64", na_value=np.nan), target)[0]
     return out if dtype is None else out.astype(dtype)
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import tessera
 import tessera.dataframe as dd
-from tessera.dataframe.reductions import from_ticks, to_ticks
 from tessera.dataframe.testing import assert_eq
+from tessera.dataframe.ticks import from_ticks, to_ticks
 
 NAN = np.nan
 OPS = ["sum", "prod", "min", "max", "mean", "std", "var", "count", "any", "all", "sem"]

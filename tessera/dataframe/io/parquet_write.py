@@ -13,12 +13,8 @@ Map
   equal partition values, under hive directories ``k=<value>/part.<i>.parquet`` (names
   from :func:`~tessera.dataframe.io.parquet_hive.directory_name`), without the
   partition columns, which the directory names hold.
-
-- :func:`appended_schema` -- ``append=True``: the new data's schema checked against the
-  dataset's files (a ``ValueError`` listing the differences), with the dataset's types
-  for the columns the meta cannot type.
-- :class:`RemoveStale` -- the last task of a plain write into a directory that already
-  held a dataset: delete the files this write did not replace.
+- :mod:`~tessera.dataframe.io.parquet_append` -- appending to or replacing a dataset
+  already in the directory (schema and index checks, file numbers, stale files).
 
 Existing data (as in Dask): ``append=True`` adds files numbered after the existing
 ``part.<i>`` files (their schema must match; an index that does not start after the
@@ -41,11 +37,8 @@ divisions).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -53,19 +46,12 @@ from typing import Any
 
 import pandas as pd
 
-from tessera.dataframe.io.parquet import dataset_files, import_pyarrow, last_index_value
+from tessera.dataframe.io.parquet import dataset_files, import_pyarrow
 from tessera.dataframe.io.parquet_hive import directory_name
 from tessera.hashing import tokenize
 from tessera.paths import atomic_write, output_files
 
-__all__ = [
-    "InferSchema",
-    "RemoveStale",
-    "WriteParquet",
-    "appended_schema",
-    "arrow_schema",
-    "to_parquet",
-]
+__all__ = ["InferSchema", "WriteParquet", "arrow_schema", "to_parquet"]
 
 
 def arrow_schema(
@@ -157,93 +143,6 @@ class WriteParquet:
             pq.write_table(table, f, **self.kwargs)
 
 
-def _fits(new: Any, old: Any) -> bool:
-    """Whether data of arrow type ``new`` may join files of type ``old``."""
-    pa, _, _ = import_pyarrow()
-    t = pa.types
-    return bool(
-        new == old
-        or t.is_null(new)
-        or t.is_null(old)
-        or (t.is_dictionary(new) and t.is_dictionary(old))
-        or (
-            (t.is_string(new) or t.is_large_string(new))
-            and (t.is_string(old) or t.is_large_string(old))
-        )
-    )
-
-
-def appended_schema(
-    path: str, meta: pd.DataFrame, write_index: bool, overrides: Any, partition_on: tuple[str, ...]
-) -> dict[str, Any]:
-    """The ``schema=`` overrides that append ``meta``'s data to the dataset whose file is at
-    ``path``: the user's, and the file's types where the meta has none (``object``).
-
-    Raise a ``ValueError`` naming the columns (or types) that differ.
-    """
-    pa, pq, _ = import_pyarrow()
-    old = pq.read_schema(path)
-    new = arrow_schema(meta, write_index, overrides)
-    own = [f for f in new if f.name not in partition_on]
-    if [f.name for f in own] != old.names:
-        problems = [
-            f"- the dataset has the columns {old.names!r}, the new data {[f.name for f in own]!r}"
-        ]
-    else:
-        problems = [
-            f"- column {f.name!r}: the dataset has {old.field(f.name).type}, the new data {f.type}"
-            for f in own
-            if not _fits(f.type, old.field(f.name).type)
-        ]
-    if problems:
-        raise ValueError(
-            f"to_parquet(append=True): the new data does not fit the dataset at "
-            f"{os.path.dirname(path)!r} (schema of {os.path.basename(path)!r}):\n"
-            + "\n".join(problems)
-            + "\nMake the columns, index (write_index=) and dtypes the same (df.astype(...)), "
-            "or replace the dataset (overwrite=True)."
-        )
-    given = (
-        {f.name: f.type for f in new}
-        if isinstance(overrides, pa.Schema)
-        else dict(overrides or {})
-    )
-    for f in own:
-        if pa.types.is_null(f.type) and not pa.types.is_null(old.field(f.name).type):
-            given[f.name] = old.field(f.name).type
-    return given
-
-
-def _check_divisions(existing: list[str], df: Any) -> None:
-    if not df.known_divisions or not existing:
-        return
-    last = last_index_value(existing)
-    try:
-        overlap = last is not None and not last < df.divisions[0]
-    except TypeError:
-        return  # the index types differ: the schema check says so
-    if overlap:
-        raise ValueError(
-            f"to_parquet(append=True): the new data's index starts at {df.divisions[0]!r}, "
-            f"not after the dataset's last index value {last!r}, so the dataset's divisions "
-            "would overlap. Pass ignore_divisions=True to append anyway (read_parquet then "
-            "leaves the divisions unknown)."
-        )
-
-
-_PART = re.compile(r"part\.(\d+)\.")
-
-
-def _first_number(existing: list[str]) -> int:
-    """The number after the largest ``part.<i>`` among ``existing`` (0 if none)."""
-    numbers = [int(m.group(1)) for p in existing if (m := _PART.match(os.path.basename(p)))]
-    return max(numbers, default=-1) + 1
-
-
-def _shifted(name_function: Callable[[int], Any], first: int, i: int) -> Any:
-    return name_function(first + i)
-
-
 def _check_options(options: dict[str, Any]) -> None:
     """Raise now, with the keywords named, if ``pyarrow.parquet.write_table`` rejects them."""
     pa, pq, _ = import_pyarrow()
@@ -256,51 +155,6 @@ def _check_options(options: dict[str, Any]) -> None:
         ) from None
     except (pa.ArrowException, ValueError, KeyError):
         pass  # options about columns of the real data are checked when writing it
-
-
-@dataclass(frozen=True)
-class RemoveStale:
-    """Delete the ``stale`` files (below ``folder``) that the writes did not replace, and
-    the hive directories left empty; return the paths written (a flat list).
-
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     old, new = os.path.join(d, "part.1.parquet"), os.path.join(d, "part.0.parquet")
-    ...     for p in (old, new):
-    ...         open(p, "w").close()
-    ...     RemoveStale(d, (old, new))([new]) == [new], os.listdir(d)
-    (True, ['part.0.parquet'])
-    """
-
-    folder: str
-    stale: tuple[str, ...]
-
-    def __call__(self, written: list[Any]) -> list[str]:
-        paths = [p for group in written for p in (group if isinstance(group, list) else [group])]
-        keep = {os.path.abspath(p) for p in paths}
-        root = os.path.abspath(self.folder)
-        for path in self.stale:
-            if os.path.abspath(path) in keep:
-                continue
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
-            parent = os.path.dirname(os.path.abspath(path))
-            while parent != root and parent.startswith(root) and "=" in os.path.basename(parent):
-                try:
-                    os.rmdir(parent)  # only if empty
-                except OSError:
-                    break
-                parent = os.path.dirname(parent)
-        return paths
-
-
-def _clear(path: str) -> None:
-    if os.path.abspath(os.getcwd()).startswith(os.path.abspath(path)):
-        raise ValueError(
-            f"to_parquet: overwrite=True would delete {path!r}, which holds the current "
-            "working directory; write somewhere else."
-        )
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _partition_columns(df: Any, partition_on: Any) -> tuple[str, ...]:
@@ -387,6 +241,15 @@ def to_parquet(
     (['part.0.parquet', 'part.1.parquet'], (0, 2, 2))
     """
     from tessera.dataframe.core import Series
+    from tessera.dataframe.io.parquet_append import (
+        PART,
+        RemoveStale,
+        appended_schema,
+        check_divisions,
+        clear,
+        first_number,
+        shifted,
+    )
     from tessera.dataframe.io.write import WriteResult
 
     import_pyarrow()
@@ -400,17 +263,17 @@ def to_parquet(
             "pass only one of them."
         )
     if overwrite:
-        _clear(folder)
+        clear(folder)
     existing = dataset_files(folder)
     first = 0
     if append and existing:
         schema = appended_schema(existing[0], df.meta, write_index, schema, on)
         if write_index and not ignore_divisions:
-            _check_divisions(existing, df)
-        first = _first_number(existing)
-    numbers = partial(_shifted, name_function or str, first) if first else name_function
+            check_divisions(existing, df)
+        first = first_number(existing)
+    numbers = partial(shifted, name_function or str, first) if first else name_function
     files = output_files(os.path.join(folder, "part.*.parquet"), df.npartitions, numbers)
-    stale = () if append else tuple(p for p in existing if _PART.match(os.path.basename(p)))
+    stale = () if append else tuple(p for p in existing if PART.match(os.path.basename(p)))
     if append and {os.path.basename(f) for f in files} & {os.path.basename(f) for f in existing}:
         raise ValueError(
             f"to_parquet(append=True): name_function gives names that the dataset at "
