@@ -11,14 +11,17 @@ old values).  Two kinds of index:
 
 - a boolean mask (tessera or NumPy) covering the leading axes, with a scalar (or 0-d)
   value: one ``where`` over the blocks;
-- integers, slices and 1-d integer or boolean arrays (NumPy, list), with a value
-  broadcastable to the selection (scalar, NumPy or tessera array).  Several
-  integer arrays select their outer product (as Dask, unlike NumPy's pointwise pairs).
-  Each block of ``x`` that the selection touches becomes one task assigning the matching
-  piece of the value (a tessera value is first rechunked so that its blocks are these
-  pieces); untouched blocks are kept as they are.
+- integers, slices and one 1-d integer or boolean array (NumPy, list), with a value
+  broadcastable to the selection (scalar, NumPy or tessera array).  Several arrays
+  raise ``NotImplementedError`` (NumPy pairs them pointwise).  Each block of ``x``
+  that the selection touches becomes one task assigning the matching piece of the
+  value (a tessera value is first rechunked so that its blocks are these pieces);
+  untouched blocks are kept as they are.
 
-The value is cast to ``x.dtype`` as NumPy does (``unsafe``), so ``x.dtype`` never changes.
+The value is cast to ``x.dtype`` as NumPy assignment does, so ``x.dtype`` never changes:
+a Python scalar or list is converted up front by NumPy's own assignment (so ``300`` into
+``uint8`` raises ``OverflowError`` and ``nan`` into integers ``ValueError``, at graph-build
+time); NumPy scalars, NumPy and tessera arrays are cast block by block (``unsafe``, as in NumPy).
 
 >>> import tessera.array as da
 >>> x = da.arange(8, chunks=3)
@@ -52,6 +55,20 @@ def _assign(
     return out
 
 
+def _converted(value: Any, dtype: np.dtype[Any]) -> Any:
+    """``value`` cast by NumPy's assignment rules if it is not an array (else unchanged).
+
+    NumPy checks Python scalars and lists when assigning them (``300`` into ``uint8``
+    raises ``OverflowError``, ``nan`` into integers ``ValueError``) but casts arrays and
+    NumPy scalars unsafely; assigning into an empty array of ``dtype`` does the same.
+    """
+    if isinstance(value, (Array, np.ndarray, np.generic)):
+        return value
+    out = np.empty(np.shape(value), dtype)
+    out[...] = value
+    return out
+
+
 def _mask_assign(x: Array, mask: Any, value: Any) -> Array:
     """``x[mask] = value`` for a boolean mask over the leading axes and a scalar value."""
     from tessera.array.creation import from_array
@@ -64,6 +81,9 @@ def _mask_assign(x: Array, mask: Any, value: Any) -> Array:
             "Use da.where(mask, values, x) to take elements from an array of x's shape."
         )
     lead = x.shape[: mask.ndim]
+    same_blocks = isinstance(mask, Array) and mask.chunks == x.chunks[: mask.ndim]
+    if any(is_unknown(c) for c in x.chunks[: mask.ndim]) and not same_blocks:
+        raise unknown_error("Assigning through a boolean mask of other chunks", x.chunks)
     if mask.shape != lead and not is_unknown(mask.chunks[0]):
         raise IndexError(
             f"boolean index did not match indexed array: the mask has shape {mask.shape} but "
@@ -76,7 +96,7 @@ def _mask_assign(x: Array, mask: Any, value: Any) -> Array:
     if isinstance(value, Array):
         value = value.astype(x.dtype)  # type: ignore[attr-defined]
     else:
-        value = np.asarray(value).astype(x.dtype)
+        value = np.asarray(_converted(value, x.dtype)).astype(x.dtype)
     return elemwise(np.where, mask, value, x, dtype=x.dtype)
 
 
@@ -105,8 +125,8 @@ def _selection(entry: Any, n: int, axis: int) -> tuple[Any, Any]:
         return np.flatnonzero(pos), None
     if pos.ndim != 1:
         raise NotImplementedError(
-            f"Assignment with a {pos.ndim}-d integer index is not supported; index each "
-            "axis with a 1-d array (they select their outer product)."
+            f"Assignment with a {pos.ndim}-d integer index is not supported; assign through "
+            "a flattened view, or use one 1-d integer array."
         )
     bad = pos[(pos < -n) | (pos >= n)]
     if bad.size:
@@ -133,19 +153,6 @@ def _local(pos: Any, lo: int) -> Any:
     if pos[-1] - pos[0] == pos.size - 1 and np.all(np.diff(pos) == 1):
         return slice(int(pos[0]) - lo, int(pos[-1]) + 1 - lo)
     return pos - lo
-
-
-def _outer(index: list[Any]) -> tuple[Any, ...]:
-    """With several array entries, every entry as an open mesh (their outer product)."""
-    if sum(isinstance(e, np.ndarray) for e in index) < 2:
-        return tuple(index)
-    out = []
-    for k, e in enumerate(index):
-        arr = np.arange(e.start, e.stop, e.step) if isinstance(e, slice) else e
-        shape = [1] * len(index)
-        shape[k] = -1
-        out.append(arr.reshape(shape))
-    return tuple(out)
 
 
 def _fit(value: Any, shape: tuple[int, ...]) -> Any:
@@ -229,7 +236,7 @@ def _index_assign(x: Array, entries: tuple[Any, ...], value: Any) -> Array:
                 v[tuple(p if d > 1 else slice(None) for p, d in zip(part, v.shape, strict=True))]
             )  # broadcast axes stay length 1
         key, source = (name, *blocks), (x.name, *blocks)
-        layer[key] = (_assign, source, _outer(index), piece, ints)
+        layer[key] = (_assign, source, tuple(index), piece, ints)
     return new_array(name, layer, x.chunks, x.dtype, inputs=[x, v] if lazy else [x])
 
 
@@ -272,4 +279,10 @@ def setitem(x: Array, index: Any, value: Any) -> Array:
             "Assignment with a tessera array index is supported only for a boolean mask over "
             "the leading axes (x[mask] = value); compute integer indices first."
         )
-    return _index_assign(x, entries, value)
+    if sum(isinstance(e, np.ndarray) for e in entries) > 1:
+        raise NotImplementedError(
+            "Assignment with more than one integer or boolean array in the index is not "
+            "supported (NumPy pairs them pointwise); assign pair by pair (x[i, j] = v for each "
+            "pair) or through a boolean mask (x[mask] = v)."
+        )
+    return _index_assign(x, entries, _converted(value, x.dtype))

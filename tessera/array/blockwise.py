@@ -9,6 +9,8 @@ Map
   chunks of the same pattern).
 - :func:`probe_block`, :func:`probe_dtype` -- one-element stand-ins for blocks, and the
   dtype of a function's result on them (how ``dtype`` is inferred when not given).
+- :class:`LengthCheck` -- a task whose blocks have axes of unknown length: it checks them
+  before the call.
 
 Rules: an output block ``(i, j)`` calls ``func`` on, for each array argument, the block
 whose letters take the same values.  A letter that appears in inputs but not in the
@@ -16,7 +18,10 @@ output is *contracted*: ``func`` receives the list of blocks along it (or, with
 ``concatenate=True``, those blocks joined into one).  An axis with one block of length 1
 broadcasts against any number of blocks.  Axes of unknown chunk sizes (nan, after
 boolean indexing) line up when their chunks have the same pattern -- as Dask, tessera
-assumes such axes come from the same array and are equal; they compute or fail as NumPy.
+assumes such axes come from the same array and are equal when building the graph; each
+task where two such blocks meet checks at compute time that their lengths are equal (a
+:class:`LengthCheck`), so unequal arrays fail with NumPy's ``ValueError`` instead of
+broadcasting a block of length 1.
 ``new_axes`` adds output axes of given sizes; ``adjust_chunks`` changes output chunk
 sizes (a callable, an int, or a tuple).
 Non-array arguments (index ``None``) are passed as they are to every call.
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from itertools import product
 from typing import Any
@@ -42,6 +48,7 @@ from tessera.array.core import Array, new_array
 from tessera.hashing import tokenize
 
 __all__ = [
+    "LengthCheck",
     "blockwise",
     "common_chunks",
     "lengths_match",
@@ -194,6 +201,58 @@ def unify_chunks(*pairs: Any) -> tuple[dict[str, tuple[int, ...]], list[Any]]:
     return common, out
 
 
+@dataclass(frozen=True)
+class LengthCheck:
+    """``func(*args)`` after checking that the blocks at ``groups`` have equal lengths.
+
+    Each group lists ``(argument position, axis)`` pairs of one index letter whose chunk
+    sizes are unknown in the graph: NumPy would refuse arrays of different lengths there,
+    so blocks of different lengths (even one of length 1) raise its ``ValueError``.
+
+    >>> check = LengthCheck(np.add, (((0, 0), (1, 0)),))
+    >>> check(np.ones(2), np.ones(2))
+    array([2., 2.])
+    >>> check(np.ones(2), np.ones(1))
+    Traceback (most recent call last):
+    ...
+    ValueError: operands could not be broadcast together with shapes (2,) (1,) ...
+    """
+
+    func: Callable[..., Any]
+    groups: tuple[tuple[tuple[int, int], ...], ...]
+
+    def __call__(self, *args: Any) -> Any:
+        for group in self.groups:
+            if len({np.shape(args[i])[ax] for i, ax in group}) > 1:
+                shapes = " ".join(
+                    str(np.shape(args[i])) for i in dict.fromkeys(i for i, _ in group)
+                )
+                raise ValueError(
+                    f"operands could not be broadcast together with shapes {shapes} (blocks of "
+                    "arrays whose chunk sizes are unknown, e.g. after boolean indexing): the "
+                    "arrays have different lengths; check their shapes with "
+                    "x.compute_chunk_sizes()."
+                )
+        return self.func(*args)
+
+
+def _unknown_groups(pairs: list[Any], out_ind: tuple[str, ...], concatenate: bool) -> Any:
+    """The :class:`LengthCheck` groups: letters that two or more unknown-length axes share.
+
+    Arguments passed as lists of blocks (contracted letters without ``concatenate``) are
+    left out."""
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for pos, (a, ind) in enumerate(zip(pairs[::2], pairs[1::2], strict=True)):
+        if not isinstance(a, Array) or ind is None:
+            continue
+        if not concatenate and any(i not in out_ind for i in ind):
+            continue
+        for axis, letter in enumerate(ind):
+            if math.isnan(a.shape[axis]):
+                groups.setdefault(letter, []).append((pos, axis))
+    return tuple(tuple(g) for g in groups.values() if len(g) > 1)
+
+
 def _concatenate_along(blocks: list[Any], axes: list[int]) -> Any:
     """Join nested lists of blocks (one level per contracted axis) along ``axes``."""
     if not axes:
@@ -291,6 +350,9 @@ def blockwise(
         )
         name = f"{prefix}-{digest}"
     call = partial(func, **kwargs) if kwargs else func
+    groups = _unknown_groups(pairs, out_ind, concatenate)
+    if groups:
+        call = LengthCheck(call, groups)
     numblocks = {letter: len(c) for letter, c in letter_chunks.items()}
     layer: dict[Any, Any] = {}
     for idx in product(*(range(numblocks[i]) for i in out_ind)):

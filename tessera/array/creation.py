@@ -10,7 +10,8 @@ Map
   arrays stacked lazily (:func:`holds_arrays`), anything else through ``from_array``.
 - :func:`arange`, :func:`linspace` -- ranges computed block by block (nothing big in the
   graph), with NumPy's dtypes (``arange(5.0)`` is float64, ``linspace`` of float32
-  bounds is float32, an integer ``linspace`` is rounded down).
+  bounds is float32, an integer ``linspace`` is rounded down); ``linspace`` bounds may
+  be 0-d tessera arrays (computed as part of the graph).
 - :func:`ones`, :func:`zeros`, :func:`full`, :func:`empty`, :func:`eye` and the ``*_like``
   versions.
 
@@ -382,26 +383,39 @@ def linspace(
     dtype('float32')
     >>> linspace(-5, 0, 4, dtype=int, chunks=2).compute()  # rounded down, as NumPy does
     array([-5, -4, -2,  0])
+    >>> linspace(np.float32(0), asarray(np.float32(2)), 3, chunks=2).compute()  # lazy stop
+    array([0., 1., 2.], dtype=float32)
     """
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    lazy = [b for b in (start, stop) if isinstance(b, Array)]
+    if any(b.ndim for b in lazy):
+        raise ValueError(
+            f"linspace takes scalars or 0-d tessera arrays as start and stop, got shapes "
+            f"{[b.shape for b in lazy]}; for several ranges build them one by one and stack."
+        )
     div = (num - 1) if endpoint else num
     step = (stop - start) / div if div > 0 else 0.0
-    dtype = np.dtype(dtype) if dtype is not None else np.result_type(start, stop, float(num))
+    # NumPy's: Python scalars are weak, 0-d arrays are not
+    ends = [np.empty((), b.dtype) if isinstance(b, Array) else b for b in (start, stop)]
+    computed = np.result_type(*ends, float(num))
+    dtype = computed if dtype is None else np.dtype(dtype)
     if dtype.kind in "iu":
         from tessera.array.elementwise import astype, elemwise
 
-        values = linspace(start, stop, num, endpoint, chunks, np.result_type(start, stop, 1.0))
+        values = linspace(start, stop, num, endpoint, chunks, computed)
         return astype(elemwise(np.floor, values), dtype)
     normalized = normalize_chunks(chunks, (num,), dtype=dtype)
     name = f"linspace-{tokenize(start, stop, num, endpoint, normalized, dtype)}"
     bounds = chunk_bounds(normalized[0])
     last = num - 1 if endpoint and num > 1 else -1
+    lo, by, hi = [(b.name,) if isinstance(b, Array) else b for b in (start, step, stop)]
     layer = {
-        (name, i): (linspace_block, start, step, bounds[i], bounds[i + 1], last, stop, dtype)
+        (name, i): (linspace_block, lo, by, bounds[i], bounds[i + 1], last, hi, dtype)
         for i in range(len(normalized[0]))
     }
-    return new_array(name, layer, normalized, dtype)
+    inputs = [b for b in (start, step, stop) if isinstance(b, Array)]
+    return new_array(name, layer, normalized, dtype, inputs=inputs)
 
 
 def _eye_block(rows: int, cols: int, k: int, dtype: Any) -> np.ndarray:

@@ -50,7 +50,7 @@ def _cum_block(
 ) -> Any:
     out = cum(block, axis=axis, dtype=dtype)
     if carry is not None:
-        binop(out, carry, out=out)
+        binop(carry, out, out=out)  # earlier blocks first: object ops may not commute
     return out
 
 

@@ -107,7 +107,9 @@ def _validate(subscripts: str, arrays: list[Array], kwargs: dict[str, Any]) -> n
     """NumPy's errors for bad subscripts, shapes, dtypes; the result dtype.
 
     An unknown length (nan) is checked as 1 here, which matches any length; the chunks
-    of such labels are lined up by :func:`~tessera.array.blockwise.unify_chunks`."""
+    of such labels are lined up by :func:`~tessera.array.blockwise.unify_chunks`, and
+    each task checks that its blocks' lengths agree
+    (:class:`~tessera.array.blockwise.LengthCheck`)."""
     shapes = [tuple(1 if math.isnan(n) else n for n in a.shape) for a in arrays]
     probes = [
         np.ones(tuple(min(n, 1) for n in shape), dtype=a.dtype)

@@ -8,6 +8,9 @@ Map
 - :class:`BlockCall` -- the task: ``func`` with its keywords, ``block_id`` /
   ``block_info`` when it asks for them, and the ``enforce_ndim`` check.
 
+A tessera array given as a keyword argument reaches every call whole and computed (as
+Dask does): its graph becomes a dependency of every task.
+
 Policy: arrays are first rechunked to matching chunks (so ``block_info`` describes the
 blocks ``func`` really gets); blocks along a dropped axis are joined into one.  Without
 ``dtype=`` (or ``meta=``) the dtype comes from calling ``func`` on one-element stand-in
@@ -52,20 +55,24 @@ class BlockCall:
     """``func(*blocks, **kwargs)`` for one block of :func:`map_blocks`.
 
     ``wants`` names the extras ``func`` takes (``"block_id"``, ``"block_info"``): they
-    come in a dict as the last argument.  ``ndim``, when set, is the number of axes the
-    result must have.
+    come in a dict as the last argument but the ``lazy`` ones.  ``ndim``, when set, is the
+    number of axes the result must have.  ``lazy`` names keyword arguments whose values
+    come as the last positional arguments (computed tessera arrays).
 
     >>> BlockCall(np.add, (("dtype", "f4"),))(np.arange(2), 1)
     array([1., 2.], dtype=float32)
     >>> BlockCall(lambda b, block_id: b + block_id[0], wants=("block_id",))(
     ...     np.zeros(2), {"block_id": (3,)})
     array([3., 3.])
+    >>> BlockCall(lambda b, y: b + y.sum(), lazy=("y",))(np.zeros(2), np.arange(4))
+    array([6., 6.])
     """
 
     func: Callable[..., Any]
     kwargs: tuple[tuple[str, Any], ...] = ()
     wants: tuple[str, ...] = ()
     ndim: int | None = None
+    lazy: tuple[str, ...] = ()
 
     @property
     def __name__(self) -> str:
@@ -73,6 +80,9 @@ class BlockCall:
 
     def __call__(self, *args: Any) -> Any:
         kwargs = dict(self.kwargs)
+        if self.lazy:
+            kwargs.update(zip(self.lazy, args[-len(self.lazy) :], strict=True))
+            args = args[: -len(self.lazy)]
         if self.wants:
             *args, extras = args  # type: ignore[assignment]
             kwargs.update((k, extras[k]) for k in self.wants)
@@ -202,6 +212,8 @@ def map_blocks(
         An empty array of the output type: its dtype is the output dtype.
     enforce_ndim : bool
         Check that every block ``func`` returns has the output's number of axes.
+    **kwargs
+        Passed to every call; a tessera array here is passed whole, computed.
 
     Examples
     --------
@@ -215,6 +227,8 @@ def map_blocks(
     ...     return b + block_info[0]["array-location"][0][0]
     >>> map_blocks(offset, x).compute()
     array([0, 1, 2, 6, 7, 8])
+    >>> map_blocks(lambda b, y: b + y.sum(), x, y=da.ones(2, chunks=1)).compute()
+    array([2., 3., 4., 5., 6., 7.])
     """
     if not callable(func):
         raise TypeError(f"map_blocks expects a function first, got {type(func).__name__}")
@@ -247,7 +261,9 @@ def map_blocks(
     except (TypeError, ValueError):
         params = {}  # type: ignore[assignment]
     wants = tuple(p for p in _EXTRAS if p in params)
-    call = BlockCall(func, tuple(kwargs.items()), wants, out_ndim if enforce_ndim else None)
+    lazy = _lazy_keywords(kwargs)
+    plain = tuple((k, v) for k, v in kwargs.items() if k not in lazy)
+    call = BlockCall(func, plain, wants, out_ndim if enforce_ndim else None, tuple(lazy))
     if name is None:
         fname = token or call.__name__
         name = f"{fname}-{tokenize(func, dtype, chunks, drop, new, enforce_ndim, *pairs, kwargs)}"
@@ -269,14 +285,40 @@ def map_blocks(
         stand_ins = [probe_block(a) for a in pairs[::2]]
         if wants:
             stand_ins.append(extras((0,) * out_ndim, None))
+        stand_ins += [probe_block(v) for v in lazy.values()]
         try:
             dtype = probe_dtype(replace(call, ndim=None), stand_ins, {})
         except Exception as err:
             raise inference_error("map_blocks", call, err) from err
     layers = dict(out.layers)
-    if wants:
+    wholes = []
+    for v in lazy.values():
+        layers.update(v.layers)
+        finalize, extra_args = v.__tessera_postcompute__()
+        wholes.append((finalize, v.__tessera_keys__(), *extra_args))
+    if wants or wholes:
         layers[name] = {
-            key: (*task[:-1], extras(key[1:], np.dtype(dtype)))
+            key: (
+                *((*task[:-1], extras(key[1:], np.dtype(dtype))) if wants else task),
+                *wholes,
+            )
             for key, task in out.layers[name].items()
         }
     return Array(layers, name, out_chunks, dtype)
+
+
+def _lazy_keywords(kwargs: dict[str, Any]) -> dict[str, Array]:
+    """The keyword arguments that are tessera arrays; other lazy collections raise."""
+    from tessera.base import is_collection
+
+    lazy = {}
+    for k, v in kwargs.items():
+        if isinstance(v, Array):
+            lazy[k] = v
+        elif is_collection(v):
+            raise TypeError(
+                f"map_blocks got a lazy {type(v).__name__} as keyword argument {k!r}: only "
+                "tessera arrays are passed (whole, computed) from keywords; compute it first "
+                "or pass it as an array argument."
+            )
+    return lazy

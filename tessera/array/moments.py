@@ -187,6 +187,20 @@ def _abs2(d: Any) -> Any:
     return d.real * d.real + d.imag * d.imag if np.iscomplexobj(d) else d * d
 
 
+def _moment_dtype(x: Array, axes: tuple[int, ...], keepdims: bool, name: str, dtype: Any) -> Any:
+    """NumPy's result dtype of ``name`` (var, std, nanvar, nanstd) over ``axes`` of ``x``.
+
+    Object arrays give object results; but NumPy's ``std`` of a whole object array takes
+    ``np.sqrt`` of the Python number the variance is: float64.  (An object array's
+    ``np.sqrt`` calls each element's ``sqrt`` method, so a float one raises, as in NumPy.)
+    """
+    if x.dtype == object and dtype is None:
+        full = not keepdims and len(axes) == x.ndim
+        return np.dtype("f8") if full and "std" in name else np.dtype(object)
+    func = {"var": np.var, "std": np.std, "nanvar": np.nanvar, "nanstd": np.nanstd}[name]
+    return result_dtype(partial(func, axis=0, keepdims=True), x.dtype, name, dtype=dtype)
+
+
 def _moment_chunk(x: Any, axis: Any, keepdims: bool, dtype: Any, skipna: bool) -> Any:
     """Count, mean and M2 of one block (NaNs left out when ``skipna``)."""
     n, data, mask = _counts(x, axis, skipna)
@@ -252,8 +266,7 @@ def _moments(
 ) -> Array:
     x, axes = prepare(a, axis, name, out)
     skipna = name.startswith("nan") and x.dtype.kind in "fc"
-    np_func = {"var": np.var, "std": np.std, "nanvar": np.nanvar, "nanstd": np.nanstd}[name]
-    result = result_dtype(partial(np_func, axis=0, keepdims=True), x.dtype, name, dtype=dtype)
+    result = _moment_dtype(x, axes, keepdims, name, dtype)
     acc = _accumulator(x.dtype, dtype)
     return reduce_steps(
         x,

@@ -44,6 +44,7 @@ from tessera.array.overlap_args import (
     coerce_boundary,
     coerce_depth,
     min_chunks,
+    output_depth,
     prepare_arrays,
     trim_spec,
 )
@@ -289,7 +290,10 @@ def map_overlap(
     )
     if all(d == (0, 0) for ds in depths for d in ds):
         return map_blocks(func, *arrays, **kwargs)
-    top = max(range(len(arrays)), key=lambda i: (arrays[i].ndim, -i))
+    top = max(
+        range(len(arrays)),
+        key=lambda i: (arrays[i].ndim, sum(n != 1 for n in arrays[i].shape), -i),
+    )
     reshaped = any(kwargs.get(k) not in (None, (), []) for k in ("drop_axis", "new_axis"))
     if not trim and "chunks" not in kwargs and not reshaped:
         kwargs["chunks"] = arrays[top].chunks  # func trims its blocks itself
@@ -297,7 +301,9 @@ def map_overlap(
     out = map_blocks(func, *grown, **kwargs)
     if not trim:
         return out
-    cut, kind = trim_spec(depths[top], kinds[top], kwargs.get("drop_axis"), kwargs.get("new_axis"))
+    cut, kind = trim_spec(
+        *output_depth(arrays, depths, kinds), kwargs.get("drop_axis"), kwargs.get("new_axis")
+    )
     return trim_internal(out, cut, kind)
 
 
@@ -310,9 +316,10 @@ def sliding_window_view(
 ) -> Array:
     """Every window of ``window_shape`` along ``axis`` (NumPy's ``sliding_window_view``).
 
-    The window axes come last.  Each block is grown on its right by ``window - 1``
-    elements (blocks shorter than the window are merged first, unless
-    ``automatic_rechunk=False``, which raises instead).
+    The window axes come last (an axis may be repeated, as in NumPy: its windows add
+    up).  Each block is grown on its right by ``window - 1`` elements (blocks shorter
+    than the window are merged first, unless ``automatic_rechunk=False``, which raises
+    instead).
 
     >>> import tessera.array as da
     >>> w = sliding_window_view(da.arange(8, chunks=4), 3)
@@ -326,11 +333,15 @@ def sliding_window_view(
             f"window_shape {window_shape!r} needs one entry per axis in {axes} (axis={axis!r})"
         )
     axes = tuple(a % x.ndim if -x.ndim <= a < x.ndim else a for a in axes)
-    if any(not 0 <= a < x.ndim for a in axes) or len(set(axes)) < len(axes):
-        raise ValueError(f"axis={axis!r} must name distinct axes of a {x.ndim}-d array")
+    if any(not 0 <= a < x.ndim for a in axes):
+        raise ValueError(f"axis={axis!r} must name axes of a {x.ndim}-d array")
     if any(w <= 0 for w in window):
         raise ValueError(f"window_shape {window_shape!r} must contain values > 0")
-    sizes = [dict(zip(axes, window, strict=True)).get(ax, 0) for ax in range(x.ndim)]
+    # elements a window spans along each axis (a repeated axis adds its windows up, as NumPy)
+    sizes = [
+        1 + sum(w - 1 for a, w in zip(axes, window, strict=True) if a == ax) if ax in axes else 0
+        for ax in range(x.ndim)
+    ]
     if any(w > n for w, n in zip(sizes, x.shape, strict=True)):
         raise ValueError("window shape cannot be larger than input array shape")
     wanted = min_chunks(x.chunks, sizes, "window")
@@ -339,7 +350,7 @@ def sliding_window_view(
             f"Windows {window} along axes {axes} need blocks at least that long, but the "
             f"chunks are {x.chunks}; pass automatic_rechunk=True or rechunk first"
         )
-    depth = {a: (0, w - 1) for a, w in zip(axes, window, strict=True)}
+    depth = {a: (0, sizes[a] - 1) for a in axes}
     grown = overlap(x.rechunk(wanted), depth, "none")  # type: ignore[attr-defined]
     chunks = tuple(
         (*c[:-1], c[-1] - w + 1) if w else c for c, w in zip(wanted, sizes, strict=True)

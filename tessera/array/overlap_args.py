@@ -8,6 +8,7 @@ Map
   blocks merged into the ones after them (the last into the one before).
 - :func:`prepare_arrays` -- ``map_overlap``'s arrays aligned and merged, with their
   depths and boundaries.
+- :func:`output_depth` -- the depth and boundary of ``map_overlap``'s output axes.
 - :func:`trim_spec` -- the depth and boundary of ``map_overlap``'s output axes, after
   ``drop_axis`` and ``new_axis``.
 
@@ -28,7 +29,14 @@ import numpy as np
 from tessera.array.chunks import Chunks
 from tessera.array.core import Array
 
-__all__ = ["coerce_boundary", "coerce_depth", "min_chunks", "prepare_arrays", "trim_spec"]
+__all__ = [
+    "coerce_boundary",
+    "coerce_depth",
+    "min_chunks",
+    "output_depth",
+    "prepare_arrays",
+    "trim_spec",
+]
 
 Depth = Any  # int, (left, right), a tuple of those per axis, or {axis: those}
 KINDS = ("none", "reflect", "periodic", "nearest")
@@ -143,6 +151,7 @@ def prepare_arrays(
 
     Axes are matched from the right (as in broadcasting); every array gets the same
     chunks on shared axes of equal length, with blocks long enough for the largest depth.
+    With several arrays, a length-1 axis broadcasts: its depth becomes 0.
     """
     if not callable(func):
         raise TypeError(
@@ -180,18 +189,18 @@ def prepare_arrays(
                 f"({[a.chunks for a in arrays]}); pass align_arrays=True to rechunk them"
             )
         arrays = aligned
-    broadcast = len(arrays) > 1  # a length-1 axis of one of several arrays broadcasts
+    if len(arrays) > 1:  # a length-1 axis of one of several arrays broadcasts: no overlap
+        depths = [
+            [(0, 0) if n == 1 else d for n, d in zip(a.shape, ds, strict=True)]
+            for a, ds in zip(arrays, depths, strict=True)
+        ]
     need = [0] * ndim
     for a, ds in zip(arrays, depths, strict=True):
         for ax, d in enumerate(ds):
-            if not (broadcast and a.shape[ax] == 1):
-                need[ndim - a.ndim + ax] = max(need[ndim - a.ndim + ax], *d)
+            need[ndim - a.ndim + ax] = max(need[ndim - a.ndim + ax], *d)
     out = []
-    for a in arrays:
-        sizes = [
-            0 if broadcast and a.shape[ax] == 1 else need[ndim - a.ndim + ax]
-            for ax in range(a.ndim)
-        ]
+    for a, ds in zip(arrays, depths, strict=True):
+        sizes = [need[ndim - a.ndim + ax] if max(d) else 0 for ax, d in enumerate(ds)]
         wanted = min_chunks(a.chunks, sizes, "overlap")
         if wanted != a.chunks and not allow_rechunk:
             raise ValueError(
@@ -200,6 +209,26 @@ def prepare_arrays(
             )
         out.append(a if wanted == a.chunks else a.rechunk(wanted))
     return out, depths, kinds
+
+
+def output_depth(
+    arrays: Sequence[Array], depths: Sequence[Sequence[Any]], kinds: Sequence[Sequence[Any]]
+) -> tuple[list[tuple[int, int]], list[Any]]:
+    """Depth and boundary per axis of ``map_overlap``'s output (axes matched from the right).
+
+    An axis takes them from the first array (most axes first) that overlaps along it,
+    so an axis broadcast from length 1 in some arrays is trimmed as the others grew it.
+    """
+    ndim = max(a.ndim for a in arrays)
+    depth: list[tuple[int, int]] = [(0, 0)] * ndim
+    kind: list[Any] = ["none"] * ndim
+    order = sorted(range(len(arrays)), key=lambda i: -arrays[i].ndim)
+    for i in order:
+        for ax, (d, k) in enumerate(zip(depths[i], kinds[i], strict=True)):
+            at = ndim - arrays[i].ndim + ax
+            if d != (0, 0) and depth[at] == (0, 0):
+                depth[at], kind[at] = d, k
+    return depth, kind
 
 
 def trim_spec(

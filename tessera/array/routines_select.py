@@ -62,6 +62,8 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Array:
     >>> x = da.arange(6, chunks=4)
     >>> select([x < 2, x > 3], [x, x ** 2], -1).compute()
     array([ 0,  1, -1, -1, 16, 25])
+    >>> select([x > 2], [2.5], da.ones(6, dtype="f4", chunks=4)).dtype  # 2.5 is weak
+    dtype('float32')
     """
     if len(condlist) != len(choicelist):
         raise ValueError(
@@ -74,8 +76,9 @@ def select(condlist: Any, choicelist: Any, default: Any = 0) -> Array:
     for i, c in enumerate(conds):
         if c.dtype != bool:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
-    n = len(conds)
-    return elemwise(partial(_select_block, n), *conds, *map(as_array, choicelist), default)
+    # Python numbers stay as they are: NumPy's dtypes treat them as weak (float32 with 2.5)
+    choices = [c if isinstance(c, (int, float, complex)) else as_array(c) for c in choicelist]
+    return elemwise(partial(_select_block, len(conds)), *conds, *choices, default)
 
 
 def broadcast_arrays(*args: Any) -> list[Array]:

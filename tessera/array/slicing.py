@@ -17,8 +17,9 @@ slice inside one block builds a graph that depends on that block only.  Along a 
 axis the output keeps the input's block structure (blocks the slice misses are
 dropped; a negative step reverses their order).  An integer index removes the axis,
 ``None`` adds one of length 1.  One array index (integer, or boolean) is supported per
-index, as in Dask; NumPy's placement rule for it is followed (its axes go first when
-integers and the array are separated by a slice).
+index, as in Dask (lazy 0-d integers are scalars: any number of them may be used);
+NumPy's placement rule for it is followed (its axes go first when integers and the
+array are separated by a slice).
 
 >>> import numpy as np, tessera.array as da
 >>> x = da.from_array(np.arange(24).reshape(4, 6), chunks=(2, 3))
@@ -229,9 +230,9 @@ def getitem(x: Array, index: Any) -> Array:
         The array.
     index : int, slice, None, Ellipsis, bool, list, range, NumPy or tessera array, or a tuple
         At most one integer or boolean array (a boolean array with ``x``'s shape, or
-        with the shape of the axes it covers; a lazy integer may be 0-d, e.g.
-        ``x[x.argmax()]``).  ``True``/``False`` add an axis of length 1/0, as in NumPy
-        (only with slices, ``None`` and ``...``).
+        with the shape of the axes it covers), or any number of lazy 0-d integers
+        (scalars, e.g. ``x[x.argmax()]``).  ``True``/``False`` (or NumPy 0-d booleans)
+        add an axis of length 1/0, as in NumPy (only with slices, ``None`` and ``...``).
 
     Examples
     --------
@@ -244,11 +245,16 @@ def getitem(x: Array, index: Any) -> Array:
     ...
     IndexError: index 3 is out of bounds for axis 0 with size 3
     """
-    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(
+        np.bool_(e) if isinstance(e, np.ndarray) and e.shape == () and e.dtype == bool else e
+        for e in (index if isinstance(index, tuple) else (index,))
+    )
     if any(isinstance(e, (bool, np.bool_)) for e in parts):
         return _bool_scalars(x, parts)
     entries = normalize_index(index, x.ndim)
     arrays = [i for i, e in enumerate(entries) if isinstance(e, (np.ndarray, Array))]
+    if arrays and all(_is_lazy_int(entries[i]) for i in arrays):
+        return _lazy_ints(x, entries, arrays)
     if len(arrays) > 1:
         raise NotImplementedError(
             f"An index may hold one integer or boolean array; got {len(arrays)} (NumPy would "
@@ -261,8 +267,6 @@ def getitem(x: Array, index: Any) -> Array:
     advanced = entries[at]
     axis = sum(_width(e) for e in entries[:at])  # the input axis it starts at
     out_axis = sum(not isinstance(e, int) for e in entries[:at])
-    if isinstance(advanced, Array) and advanced.ndim == 0 and advanced.dtype.kind in "iu":
-        return _lazy_int(x, entries, at, out_axis)
     advanced = _check_array(x, advanced, axis)
     basic = list(entries)
     basic[at : at + 1] = [slice(None)] * _width(advanced)
@@ -280,14 +284,22 @@ def getitem(x: Array, index: Any) -> Array:
     return y
 
 
-def _lazy_int(x: Array, entries: tuple[Any, ...], at: int, out_axis: int) -> Array:
-    """``x[entries]`` where ``entries[at]`` is a lazy 0-d integer: a 1-long take, then [0]."""
-    basic = list(entries)
-    basic[at] = slice(None)
-    y = take(basic_index(x, basic), entries[at][None], axis=out_axis)
-    return basic_index(
-        y, [*([slice(None)] * out_axis), 0, *([slice(None)] * (y.ndim - out_axis - 1))]
-    )
+def _is_lazy_int(entry: Any) -> bool:
+    """Whether an index entry is a lazy 0-d integer (a scalar, like ``x.argmax()``)."""
+    return isinstance(entry, Array) and entry.ndim == 0 and entry.dtype.kind in "iu"
+
+
+def _lazy_ints(x: Array, entries: tuple[Any, ...], at: list[int]) -> Array:
+    """``x[entries]`` where ``entries[at]`` are lazy 0-d integers: 1-long takes, then [0]."""
+    basic = [slice(None) if i in at else e for i, e in enumerate(entries)]
+    y = basic_index(x, basic)
+    for i in reversed(at):  # the last first: the output axes before it stay in place
+        out_axis = sum(not isinstance(e, int) for e in basic[:i])
+        y = take(y, entries[i][None], axis=out_axis)
+        y = basic_index(
+            y, [slice(None)] * out_axis + [0] + [slice(None)] * (y.ndim - out_axis - 1)
+        )
+    return y
 
 
 def _bool_scalars(x: Array, parts: tuple[Any, ...]) -> Array:
