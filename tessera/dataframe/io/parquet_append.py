@@ -10,9 +10,11 @@ Map
   dataset's last index value (unless ``ignore_divisions=True``).
 - :data:`PART`, :func:`first_number`, :func:`shifted` -- the ``part.<i>`` file names: the
   appended files are numbered after the existing ones.
-- :class:`RemoveStale` -- the last task of a plain write into a directory that already
-  held a dataset: delete the files this write did not replace.
-- :func:`clear` -- ``overwrite=True``: delete the directory first.
+- :class:`Publish` -- the last task of every write: the files, staged under a hidden
+  directory inside the target, are moved into place once all are written, and the
+  files of the dataset they replace are removed (:data:`METADATA` names its non-data
+  files).
+- :func:`refuse_reading` -- a write that replaces a dataset must not read from it.
 
 >>> import os, tempfile, tessera.dataframe as dd
 >>> with tempfile.TemporaryDirectory() as d:
@@ -33,16 +35,23 @@ from typing import Any
 
 import pandas as pd
 
-from tessera.dataframe.io.parquet import import_pyarrow, last_index_value
+from tessera.dataframe.io.parquet import (
+    ReadParquetFile,
+    dataset_files,
+    import_pyarrow,
+    last_index_value,
+)
 from tessera.dataframe.io.parquet_write import arrow_schema
+from tessera.dataframe.io.write import TempFile
 
 __all__ = [
+    "METADATA",
     "PART",
-    "RemoveStale",
+    "Publish",
     "appended_schema",
     "check_divisions",
-    "clear",
     "first_number",
+    "refuse_reading",
     "shifted",
 ]
 
@@ -134,46 +143,81 @@ def shifted(name_function: Callable[[int], Any], first: int, i: int) -> Any:
     return name_function(first + i)
 
 
+#: Files of a dataset that are not data: Dask's and pyarrow's metadata, Spark's marker.
+METADATA = ("_metadata", "_common_metadata", "_SUCCESS")
+
+
 @dataclass(frozen=True)
-class RemoveStale:
-    """Delete the ``stale`` files (below ``folder``) that the writes did not replace, and
-    the hive directories left empty; return the paths written (a flat list).
+class Publish(TempFile):
+    """The last task of a write: move the files staged under the hidden directory ``tmp``
+    into ``folder``, then remove the files of the earlier dataset that this write replaces
+    but did not overwrite (``mode``: ``"overwrite"`` -- every data file and the
+    :data:`METADATA` files; ``"replace"`` -- the ``part.<i>`` files; ``"append"`` --
+    none) and the hive directories left empty; return the paths written.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     old, new = os.path.join(d, "part.1.parquet"), os.path.join(d, "part.0.parquet")
-    ...     for p in (old, new):
-    ...         open(p, "w").close()
-    ...     RemoveStale(d, (old, new))([new]) == [new], os.listdir(d)
-    (True, ['part.0.parquet'])
+    ...     for name in ("part.1.parquet", "notes.txt", ".stage/part.0.parquet"):
+    ...         os.makedirs(os.path.dirname(os.path.join(d, name)), exist_ok=True)
+    ...         open(os.path.join(d, name), "w").close()
+    ...     out = Publish(os.path.join(d, ".stage"), d, "replace")([["part.0.parquet"]])
+    ...     [os.path.basename(p) for p in out], sorted(os.listdir(d))
+    (['part.0.parquet'], ['notes.txt', 'part.0.parquet'])
     """
 
-    folder: str
-    stale: tuple[str, ...]
+    folder: str = ""
+    mode: str = "replace"
 
-    def __call__(self, written: list[Any]) -> list[str]:
-        paths = [p for group in written for p in (group if isinstance(group, list) else [group])]
+    def __call__(self, written: list[list[str]]) -> list[str]:
+        names = [name for group in written for name in group]
+        paths = [os.path.join(self.folder, name) for name in names]
         keep = {os.path.abspath(p) for p in paths}
-        root = os.path.abspath(self.folder)
-        for path in self.stale:
-            if os.path.abspath(path) in keep:
-                continue
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
-            parent = os.path.dirname(os.path.abspath(path))
-            while parent != root and parent.startswith(root) and "=" in os.path.basename(parent):
-                try:
-                    os.rmdir(parent)  # only if empty
-                except OSError:
-                    break
-                parent = os.path.dirname(parent)
+        old = [p for p in self._previous() if os.path.abspath(p) not in keep]
+        for name, path in zip(names, paths, strict=True):
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            os.replace(os.path.join(os.fspath(self.tmp), name), path)
+        for path in old:
+            self._remove(path)
+        shutil.rmtree(os.fspath(self.tmp), ignore_errors=True)
         return paths
 
+    def _previous(self) -> list[str]:
+        """The files of the dataset in ``folder`` that this write replaces."""
+        files = dataset_files(self.folder)
+        if self.mode == "append":
+            return []
+        if self.mode == "replace":
+            return [p for p in files if PART.match(os.path.basename(p))]
+        return files + [p for n in METADATA if os.path.isfile(p := os.path.join(self.folder, n))]
 
-def clear(path: str) -> None:
-    if os.path.abspath(os.getcwd()).startswith(os.path.abspath(path)):
-        raise ValueError(
-            f"to_parquet: overwrite=True would delete {path!r}, which holds the current "
-            "working directory; write somewhere else."
-        )
-    shutil.rmtree(path, ignore_errors=True)
+    def _remove(self, path: str) -> None:
+        """Delete ``path`` and the hive directories (``k=v``) it leaves empty."""
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        root = os.path.abspath(self.folder)
+        parent = os.path.dirname(os.path.abspath(path))
+        while parent != root and parent.startswith(root) and "=" in os.path.basename(parent):
+            try:
+                os.rmdir(parent)  # only if empty
+            except OSError:
+                break
+            parent = os.path.dirname(parent)
+
+
+def refuse_reading(layers: dict[str, Any], folder: str, option: str) -> None:
+    """Raise a ``ValueError`` if a task of ``layers`` reads a Parquet file below ``folder``
+    (as Dask, a write never replaces the files its own graph reads).
+
+    >>> refuse_reading({"x": {("x", 0): (print,)}}, "/data", "overwrite=True")  # no reads
+    """
+    root = os.path.realpath(folder)
+    for layer in layers.values():
+        for task in layer.values():
+            if type(task) is tuple and task and isinstance(task[0], ReadParquetFile):
+                path = os.path.realpath(task[0].path)
+                if path.startswith(root + os.sep):
+                    raise ValueError(
+                        f"to_parquet: the data being written is read from {task[0].path!r}, "
+                        f"inside {folder!r}, whose dataset this write ({option}) replaces. "
+                        "Write to another directory, or persist() the frame first."
+                    )

@@ -8,21 +8,32 @@ Map
 - :func:`arrow_schema` -- the one schema every file is written with, so files written
   from empty partitions, or partitions whose ``object`` column is all ``None``, still
   read back as one dataset.
-- :class:`WriteParquet` -- convert one partition with that schema and write it through
-  a temporary file renamed into place; with ``partition_on``, one file per group of
+- :class:`WriteParquet` -- convert one partition with that schema and write it into
+  the write's hidden staging directory; with ``partition_on``, one file per group of
   equal partition values, under hive directories ``k=<value>/part.<i>.parquet`` (names
   from :func:`~tessera.dataframe.io.parquet_hive.directory_name`), without the
   partition columns, which the directory names hold.
-- :mod:`~tessera.dataframe.io.parquet_append` -- appending to or replacing a dataset
-  already in the directory (schema and index checks, file numbers, stale files).
+- :mod:`~tessera.dataframe.io.parquet_append` -- the last task, which moves the staged
+  files into place and removes the files they replace; appending to a dataset (schema
+  and index checks, file numbers); refusing to replace a dataset the graph reads.
 
-Existing data (as in Dask): ``append=True`` adds files numbered after the existing
-``part.<i>`` files (their schema must match; an index that does not start after the
-dataset's last index value raises, unless ``ignore_divisions=True``);
-``overwrite=True`` deletes the directory first.  A plain write builds the dataset from
-scratch: once every file is written, the dataset's other ``part.<i>`` files (from an
-earlier write, flat or hive) are deleted, so that ``read_parquet`` reads what was written
-(Dask would leave them to be read); files with other names are left alone.
+Staging: every file is written under ``<path>/.to-parquet.<random>.tmp/`` (hidden, so
+readers skip it); only once every partition is written does the last task touch the
+dataset.  A compute that fails leaves the directory exactly as it was: the staging
+directory is a :class:`~tessera.dataframe.io.write.TempFile`, removed when the compute
+ends.
+
+Existing data: ``append=True`` adds files numbered after the existing ``part.<i>`` files
+(their schema must match; an index that does not start after the dataset's last index
+value raises, unless ``ignore_divisions=True``), as in Dask.  A plain write replaces the
+dataset: the earlier ``part.<i>`` files (flat or hive) that it did not overwrite are
+deleted, so that ``read_parquet`` reads what was written (Dask would leave them to be
+read); other files are left alone.  ``overwrite=True`` also deletes the other data files
+(every file ``read_parquet`` would read) and the metadata files (``_metadata``,
+``_common_metadata``, ``_SUCCESS``); unlike Dask, which deletes the whole directory, it
+keeps files that are not part of a dataset (``notes.txt``).  Both refuse, at call time,
+a graph that reads Parquet files below ``path`` (a ``ValueError``, as Dask's
+``overwrite=True``): ``persist()`` it first, or write elsewhere.
 
 The pandas index is written as a column (``write_index=True``, as in Dask) and named in
 the pandas metadata, so :func:`~tessera.dataframe.read_parquet` restores it (and its
@@ -48,8 +59,9 @@ import pandas as pd
 
 from tessera.dataframe.io.parquet import dataset_files, import_pyarrow
 from tessera.dataframe.io.parquet_hive import directory_name
+from tessera.dataframe.io.write import TempFile, WriteResult
 from tessera.hashing import tokenize
-from tessera.paths import atomic_write, output_files
+from tessera.paths import atomic_write, output_files, temp_name
 
 __all__ = ["InferSchema", "WriteParquet", "arrow_schema", "to_parquet"]
 
@@ -104,42 +116,42 @@ class InferSchema:
 
 
 @dataclass(frozen=True)
-class WriteParquet:
-    """Write one partition to ``path`` with ``schema`` (with ``partition_on``: one file per
-    group, under hive directories next to ``path``); return the paths written."""
+class WriteParquet(TempFile):
+    """Write one partition with ``schema`` to ``name`` inside the staging directory
+    ``tmp`` (with ``partition_on``: one file per group, under hive directories); return
+    the names written, relative to ``tmp``."""
 
-    path: str
+    name: str
     write_index: bool
     kwargs: dict[str, Any]
     partition_on: tuple[str, ...] = ()
 
-    def __call__(self, part: pd.DataFrame, schema: Any) -> str | list[str]:
+    def __call__(self, part: pd.DataFrame, schema: Any) -> list[str]:
         if not self.partition_on:
-            self._write(part, schema, self.path)
-            return self.path
+            self._write(part, schema, self.name)
+            return [self.name]
         for name in self.partition_on:
             schema = schema.remove(schema.get_field_index(name))
-        folder, base = os.path.split(self.path)
         written = []
         groups = part.groupby(list(self.partition_on), sort=False, dropna=False, observed=True)
         for key, group in groups:
             dirs = [directory_name(n, v) for n, v in zip(self.partition_on, key, strict=True)]
-            target = os.path.join(folder, *dirs, base)
+            target = os.path.join(*dirs, self.name)
             self._write(group.drop(columns=list(self.partition_on)), schema, target)
             written.append(target)
         return written
 
-    def _write(self, part: pd.DataFrame, schema: Any, path: str) -> None:
+    def _write(self, part: pd.DataFrame, schema: Any, name: str) -> None:
         pa, pq, _ = import_pyarrow()
         try:
             table = pa.Table.from_pandas(part, schema=schema, preserve_index=self.write_index)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             raise ValueError(
-                f"to_parquet: the partition for {path!r} does not fit the schema "
+                f"to_parquet: the partition for {name!r} does not fit the schema "
                 f"inferred from the first partition ({e}). Pass schema={{'column': "
                 "pyarrow_type}} (or a pyarrow.Schema) to to_parquet."
             ) from e
-        with atomic_write(path, "wb") as f:
+        with atomic_write(os.path.join(os.fspath(self.tmp), name), "wb") as f:
             pq.write_table(table, f, **self.kwargs)
 
 
@@ -203,9 +215,11 @@ def to_parquet(
         match the dataset's, and the index must start after the dataset's last index
         value (its divisions stay known).
     overwrite : bool
-        Delete the directory first (not with ``append``).  Without ``append`` or
-        ``overwrite``, the write replaces the dataset's ``part.<i>`` files too, but
-        deletes the old ones only once every new file is written.
+        Replace every data and metadata file of the dataset in ``path`` (not with
+        ``append``); other files are kept.  Without ``append`` or ``overwrite``, the
+        write replaces the dataset's ``part.<i>`` files.  Either way the old files are
+        deleted only once every new file is written, and a graph that reads Parquet
+        files below ``path`` is refused (``ValueError``).
     ignore_divisions : bool
         With ``append``, skip the index check (the divisions read back are unknown).
     schema : dict or pyarrow.Schema, optional
@@ -242,15 +256,13 @@ def to_parquet(
     """
     from tessera.dataframe.core import Series
     from tessera.dataframe.io.parquet_append import (
-        PART,
-        RemoveStale,
+        Publish,
         appended_schema,
         check_divisions,
-        clear,
         first_number,
+        refuse_reading,
         shifted,
     )
-    from tessera.dataframe.io.write import WriteResult
 
     import_pyarrow()
     if isinstance(df, Series):
@@ -262,24 +274,25 @@ def to_parquet(
             "to_parquet: append=True adds to the dataset and overwrite=True deletes it; "
             "pass only one of them."
         )
-    if overwrite:
-        clear(folder)
-    existing = dataset_files(folder)
+    mode = "append" if append else "overwrite" if overwrite else "replace"
+    if not append:
+        refuse_reading(df.layers, folder, "overwrite=True" if overwrite else "no append=True")
+    existing = dataset_files(folder) if append else []
     first = 0
-    if append and existing:
+    if existing:
         schema = appended_schema(existing[0], df.meta, write_index, schema, on)
         if write_index and not ignore_divisions:
             check_divisions(existing, df)
         first = first_number(existing)
     numbers = partial(shifted, name_function or str, first) if first else name_function
-    files = output_files(os.path.join(folder, "part.*.parquet"), df.npartitions, numbers)
-    stale = () if append else tuple(p for p in existing if PART.match(os.path.basename(p)))
-    if append and {os.path.basename(f) for f in files} & {os.path.basename(f) for f in existing}:
+    names = output_files("part.*.parquet", df.npartitions, numbers)
+    if {os.path.basename(f) for f in existing} & set(names):
         raise ValueError(
             f"to_parquet(append=True): name_function gives names that the dataset at "
             f"{folder!r} already has; it is called with the numbers from {first} on."
         )
-    token = tokenize(df, folder, compression, write_index, schema, files, on, kwargs, stale)
+    stage = temp_name(os.path.join(folder, "to-parquet"))
+    token = tokenize(df, folder, compression, write_index, schema, names, on, kwargs, mode, stage)
     name = f"to-parquet-{token}"
     layers = dict(df.layers)
     if _needs_sample(df.meta, write_index, schema):
@@ -292,16 +305,13 @@ def to_parquet(
     options = {"compression": compression, **kwargs}
     _check_options(options)
     layers[name] = {
-        (name, i): (WriteParquet(p, write_index, options, on), (df._name, i), schema_key)
-        for i, p in enumerate(files)
+        (name, i): (WriteParquet(stage, n, write_index, options, on), (df._name, i), schema_key)
+        for i, n in enumerate(names)
     }
-    if stale:
-        last = f"{name}-replace"
-        writes = [(name, i) for i in range(len(files))]
-        layers[last] = {(last, 0): (RemoveStale(folder, stale), writes)}
-        result = WriteResult.collect(layers, last, 1)
-    else:
-        result = WriteResult.collect(layers, name, len(files))
+    last = f"{name}-publish"
+    writes = [(name, i) for i in range(len(names))]
+    layers[last] = {(last, 0): (Publish(stage, folder, mode), writes)}
+    result = WriteResult.collect(layers, last, 1)
     if compute:
         result.compute(**(compute_kwargs or {}))
         return None

@@ -7,16 +7,19 @@ Map
   (:mod:`~tessera.dataframe.io.parquet_write`).
 - :class:`WriteResult` -- what ``compute=False`` returns: a lazy
   :class:`~tessera.dataframe.Scalar` whose value is the list of files written.
-- :class:`TempFile`, :class:`TempGuard` -- temporary files that outlive one task (the
-  single CSV file is appended to by a chain of tasks, then renamed).  A task that uses
-  one is a :class:`TempFile` subclass; ``WriteResult``'s optimizer gives each of them a
-  ``TempGuard`` in the calling process, which deletes the file when the compute's graph
-  is released, and ``WriteResult.compute`` deletes them on the way out, so a failed
-  compute leaves no temporary file even while its traceback is alive.
+- :class:`TempFile`, :class:`TempGuard` -- temporary files (or directories) that outlive
+  one task (the single CSV file is appended to by a chain of tasks, then renamed; the
+  Parquet files are staged in a directory until the last task moves them).  A task that
+  uses one is a :class:`TempFile` subclass; ``WriteResult``'s optimizer gives each of
+  them a ``TempGuard`` in the calling process, which deletes the file or directory when
+  the compute's graph is released, and ``WriteResult.compute`` deletes them on the way
+  out, so a failed compute leaves no temporary file even while its traceback is alive.
 
 Policy (every writer): a file is written under a hidden temporary name in its target
 directory and renamed with :func:`os.replace` once complete, so each target is either
-absent, left as it was, or complete.
+absent, left as it was, or complete.  ``to_parquet`` goes further: its files wait in a
+hidden staging directory inside the target until every partition is written, then the
+last task moves them all into place.
 
 >>> import os, tempfile, tessera.dataframe as dd
 >>> with tempfile.TemporaryDirectory() as d:
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -41,12 +45,16 @@ __all__ = ["TempFile", "TempGuard", "WriteMixin", "WriteResult"]
 
 
 def _remove(path: str) -> None:
+    """Delete the temporary file, or directory (with what it holds), at ``path``."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
     with contextlib.suppress(OSError):
         os.remove(path)
 
 
 class TempGuard:
-    """A temporary file's path that deletes the file when this object is released.
+    """A temporary file's (or directory's) path that deletes it when this object is
+    released.
 
     It travels to worker processes as a plain ``str``.
 
@@ -68,7 +76,8 @@ class TempGuard:
 
 @dataclass(frozen=True)
 class TempFile:
-    """Base of the task callables that write to the temporary file ``tmp``."""
+    """Base of the task callables that write to the temporary file (or directory)
+    ``tmp``."""
 
     tmp: Any
 
@@ -124,8 +133,8 @@ class WriteResult(Scalar):
             return super().compute(**kwargs)
         finally:
             graph = self.__tessera_graph__()
-            for k in _tasks_with_temps(graph):
-                _remove(os.fspath(graph[k][0].tmp))
+            for tmp in {os.fspath(graph[k][0].tmp) for k in _tasks_with_temps(graph)}:
+                _remove(tmp)
 
 
 class WriteMixin:
