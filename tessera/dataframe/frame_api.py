@@ -5,14 +5,15 @@ Map
 - :class:`FrameAPIMixin` (DataFrame and Series) -- ``shape`` (the row count is a lazy
   :class:`~tessera.dataframe.scalar.Scalar`, as in Dask), ``values`` and
   ``to_dask_array(lengths=None)`` (a :class:`tessera.array.Array`, one row chunk per
-  partition), ``copy()``, ``pipe(func, ...)``.
+  partition, of one dtype: :func:`numpy_dtype`), ``copy()``, ``pipe(func, ...)``,
+  ``reset_index(level=, drop=)`` (some levels: partition-wise).
 - :class:`DataFrameAPIMixin` -- the ``columns`` property and its setter (a partition-wise
   rename, length checked), ``del df[c]``, ``iter(df)`` and ``in`` (column labels),
   ``items()`` (lazy columns), ``iterrows()`` and ``itertuples()``.
 - :func:`check_assignable` -- the ``TypeError`` of ``assign``/``df[c] = ...`` for values
   given by position (NumPy arrays, lists, a pandas Index, tessera arrays).
 - :class:`SeriesAPIMixin` -- ``iter(s)``, ``items()`` and ``in`` (index labels, as in
-  pandas; computed), ``reset_index(name=...)``,
+  pandas; computed), ``reset_index(level=, drop=, name=)``,
   ``is_monotonic_increasing``/``is_monotonic_decreasing`` (lazy Scalars).
 
 Policy: iterating rows or values computes one partition at a time (only that partition's
@@ -45,15 +46,39 @@ import pandas as pd
 from pandas.api.extensions import no_default
 
 from tessera.dataframe.graph import partitionwise
+from tessera.dataframe.probes import with_missing
 from tessera.dataframe.reshape import ReshapeMixin
 from tessera.dataframe.tree import reduction
 from tessera.hashing import tokenize
 
-__all__ = ["DataFrameAPIMixin", "FrameAPIMixin", "SeriesAPIMixin", "check_assignable"]
+__all__ = [
+    "DataFrameAPIMixin",
+    "FrameAPIMixin",
+    "SeriesAPIMixin",
+    "check_assignable",
+    "numpy_dtype",
+]
 
 
-def _to_numpy(part: Any) -> np.ndarray:
-    return part.to_numpy()
+def _to_numpy(part: Any, dtype: np.dtype) -> np.ndarray:
+    na_value = np.nan if dtype.kind in "fc" else no_default
+    return part.to_numpy(dtype=dtype, na_value=na_value)
+
+
+def numpy_dtype(meta: Any) -> np.dtype:
+    """The dtype of ``to_numpy()`` of partitions like ``meta``: pandas' dtype on values
+    with missing ones wherever the dtypes allow, so that it does not depend on the data
+    (``Int64`` gives ``float64``, ``boolean`` gives ``object``, as pandas does when values
+    are missing; NumPy dtypes are kept).
+
+    >>> numpy_dtype(pd.Series([], dtype="Int64")), numpy_dtype(pd.Series([], dtype="int64"))
+    (dtype('float64'), dtype('int64'))
+    """
+    try:
+        dtype: np.dtype = with_missing(meta).to_numpy().dtype
+    except Exception:
+        dtype = meta.to_numpy().dtype
+    return dtype
 
 
 def _set_columns(part: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
@@ -129,6 +154,12 @@ class FrameAPIMixin:
     def to_dask_array(self, lengths: bool | Sequence[int] | None = None) -> Any:
         """The values as a :class:`tessera.array.Array`, one row chunk per partition.
 
+        Every chunk has the dtype pandas' ``to_numpy()`` gives when values are missing
+        (:func:`numpy_dtype`), whether or not that chunk has missing values: nullable
+        integers and floats (``Int64``, ``Float64``, integer categories) give ``float64``
+        with ``nan``, ``boolean`` and strings give ``object`` with ``pd.NA``; NumPy dtypes
+        are kept.  (pandas' own dtype depends on the data; Dask gives ``object``.)
+
         Parameters
         ----------
         lengths : bool or sequence of int, optional
@@ -159,12 +190,12 @@ class FrameAPIMixin:
             )
         name = f"to-array-{tokenize(self, rows)}"
         two_d = self.meta.ndim == 2
-        layer = {
-            ((name, i, 0) if two_d else (name, i)): (_to_numpy, (self._name, i)) for i in range(n)
-        }
+        convert = partial(_to_numpy, dtype=numpy_dtype(self.meta))
+        layer = {((name, i, 0) if two_d else (name, i)): (convert, (self._name, i))
+                 for i in range(n)}  # fmt: skip
         layers = {**self.layers, name: layer}
         chunks = (rows, (self.meta.shape[1],)) if two_d else (rows,)
-        return Array(layers, name, chunks, self.meta.to_numpy().dtype)
+        return Array(layers, name, chunks, convert.keywords["dtype"])
 
     def copy(self, deep: bool = False) -> Any:
         """A new wrapper of the same graph (partitions are never changed in place, so
@@ -198,6 +229,36 @@ class FrameAPIMixin:
             kwargs[keyword] = self
             return func(*args, **kwargs)
         return func(self, *args, **kwargs)
+
+    def reset_index(self, drop: bool = False, *, level: Any = None) -> Any:
+        """pandas' ``reset_index``: with ``level=`` naming some of the index levels, these
+        become columns (or are dropped) partition by partition and the other levels stay
+        the index; otherwise the rows are numbered ``0 .. n-1`` across all partitions.
+
+        ``drop`` comes first (as in Dask): levels go by keyword, ``level=``; a level given
+        by position raises ``TypeError``.
+
+        >>> import tessera.dataframe as dd
+        >>> pdf = pd.DataFrame({"v": [1, 2], "k": ["a", "b"], "j": [3, 4]}).set_index(["k", "j"])
+        >>> dd.from_pandas(pdf, npartitions=2).reset_index(level="k").compute()
+           k  v
+        j
+        3  a  1
+        4  b  2
+        """
+        if not isinstance(drop, bool | np.bool_):
+            raise TypeError(
+                f"reset_index: drop must be True or False, got {drop!r}; give index levels "
+                f"by keyword: reset_index(level={drop!r})."
+            )
+        if level is None:
+            return super().reset_index(drop=drop)  # type: ignore[misc]
+        meta = self.meta.reset_index(level=level, drop=drop)  # pandas' errors for bad levels
+        if isinstance(meta.index, pd.RangeIndex):  # every level: renumber the rows
+            return super().reset_index(drop=drop)  # type: ignore[misc]
+        out = partitionwise(_reset_levels, self, level, drop, meta=meta, prefix="reset-index")
+        out.divisions = (None,) * len(self.divisions)
+        return out
 
     def _become(self, new: Any) -> None:
         """Point this wrapper at ``new``'s graph (``df[c] = ...`` and friends)."""
@@ -299,6 +360,10 @@ class DataFrameAPIMixin(FrameAPIMixin):
             yield from part.itertuples(index=index, name=name)
 
 
+def _reset_levels(part: Any, level: Any, drop: bool) -> Any:
+    return part.reset_index(level=level, drop=drop)
+
+
 def _drop(part: pd.DataFrame, key: Any) -> pd.DataFrame:
     return part.drop(columns=[key])
 
@@ -357,9 +422,10 @@ class SeriesAPIMixin(FrameAPIMixin, ReshapeMixin):
         for part in self._computed_partitions():
             yield from part.items()
 
-    def reset_index(self, drop: bool = False, name: Any = no_default) -> Any:
+    def reset_index(self, drop: bool = False, name: Any = no_default, *, level: Any = None) -> Any:
         """Number the rows ``0 .. n-1``; the old index becomes a column unless ``drop``;
-        ``name`` names the values' column (pandas' ``Series.reset_index``).
+        ``name`` names the values' column; ``level=`` resets only these index levels (see
+        :meth:`FrameAPIMixin.reset_index`); pandas' ``Series.reset_index``.
 
         >>> import tessera.dataframe as dd
         >>> s = dd.from_pandas(pd.Series([5, 6], index=[10, 20]), npartitions=2)
@@ -368,9 +434,9 @@ class SeriesAPIMixin(FrameAPIMixin, ReshapeMixin):
         0     10  5
         1     20  6
         """
-        if name is not no_default and not drop:
-            return self.rename(name).reset_index()
-        return super().reset_index(drop=drop)
+        if name is not no_default and drop is False:
+            return self.rename(name).reset_index(level=level)
+        return super().reset_index(drop=drop, level=level)
 
     def _is_monotonic(self, increasing: bool) -> Any:
         return reduction(

@@ -22,7 +22,9 @@ Map
   (lazy :class:`~tessera.dataframe.scalar.Scalar` or constants) are broadcast.  Every
   element-wise method is one call to it.  A ``meta=`` built from dtypes gets the first
   frame's index; a function returning scalars gives a Series with one row per partition
-  (labelled by partition number; Dask too gives a Series); a function with a
+  (labelled by partition number; Dask too gives a Series); a function returning NumPy
+  arrays gives a :class:`tessera.array.Array` of them stacked along the first axis
+  (unknown row counts, as in Dask); a function with a
   ``partition_info`` parameter gets ``{"number": i, "division": divisions[i]}``.
 - :func:`new_collection` -- wrap layers, a name, a meta and divisions in a DataFrame,
   Series or Scalar according to the meta's type.
@@ -216,7 +218,8 @@ def infer_meta(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str
 
 def make_meta(x: Any, index: pd.Index | None = None) -> Any:
     """Turn a pandas object, a dict of dtypes (or list of ``(column, dtype)`` pairs), a
-    ``(name, dtype)`` tuple, a NumPy dtype or scalar type, or a scalar into meta.
+    ``(name, dtype)`` tuple, a NumPy dtype or scalar type, a NumPy array (empty along its
+    first axis) or a scalar into meta.
 
     A meta built from dtypes gets ``index`` (type, dtype, name) when given, else a
     ``RangeIndex``.
@@ -227,6 +230,8 @@ def make_meta(x: Any, index: pd.Index | None = None) -> Any:
     DatetimeIndex([], dtype='datetime64[s]', name='t', freq=None)
     >>> make_meta(float)
     np.float64(0.0)
+    >>> make_meta(np.array([[1.5, 2.5]]))  # arrays: empty along the rows
+    array([], shape=(0, 2), dtype=float64)
     """
     if isinstance(x, pd.DataFrame | pd.Series):
         return x.iloc[:0]
@@ -240,12 +245,12 @@ def make_meta(x: Any, index: pd.Index | None = None) -> Any:
         return pd.DataFrame(columns, index=empty) if columns else pd.DataFrame(index=empty)
     if isinstance(x, tuple) and len(x) == 2:
         return pd.Series([], dtype=x[1], name=x[0], index=empty)
-    if (
-        isinstance(x, np.dtype)
-        or x in (bool, int, float, complex)
-        or (isinstance(x, type) and issubclass(x, np.generic))
-    ):
+    if isinstance(x, np.dtype) or (
+        isinstance(x, type) and (x in (bool, int, float, complex) or issubclass(x, np.generic))
+    ):  # types first: ``x in (...)`` on an array would compare element-wise
         return np.zeros((), dtype=x)[()]
+    if isinstance(x, np.ndarray) and x.ndim:
+        return x[:0]
     if isinstance(x, np.generic):
         return x
     if isinstance(x, bool | int | float | complex):
@@ -331,7 +336,9 @@ def partitionwise(
     """Apply ``func`` to each partition: the element-wise waist.
 
     Frame arguments must have the same number of partitions; lazy scalars and constants
-    are passed to every call.  ``meta`` is inferred on the metas when not given.
+    are passed to every call.  ``meta`` is inferred on the metas when not given.  The
+    result is a DataFrame or Series (pandas results), a tessera Array (NumPy arrays: one
+    chunk of rows per partition) or a Series of one value per partition (scalars).
 
     >>> import tessera.dataframe as dd
     >>> df = dd.from_pandas(pd.DataFrame({"a": [1, 2, 3]}), npartitions=2)
@@ -374,7 +381,8 @@ def partitionwise(
         return x
 
     slots = tuple(slot(a) for a in args), {k: slot(v) for k, v in kwargs.items()}
-    scalar = not isinstance(meta, pd.DataFrame | pd.Series | pd.Index)
+    array = isinstance(meta, np.ndarray) and meta.ndim > 0
+    scalar = not array and not isinstance(meta, pd.DataFrame | pd.Series | pd.Index)
     if scalar:  # one value per partition: a Series labelled by partition number
         meta, divisions = _as_row(meta, 0).iloc[:0], (*range(nparts), nparts - 1)
 
@@ -386,7 +394,19 @@ def partitionwise(
     def key(x: Any, i: int) -> Any:
         return (x._name, i) if isinstance(x, _Frame) else (x._name, 0)
 
-    layer = {(name, i): (task(i), *[key(x, i) for x in inputs]) for i in range(nparts)}
+    rest = (0,) * (meta.ndim - 1) if array else ()
+    layer = {(name, i, *rest): (task(i), *[key(x, i) for x in inputs]) for i in range(nparts)}
     layers = merge_layers(*inputs)
     layers[name] = layer
+    if array:
+        return _array(layers, name, meta, nparts)
     return new_collection(layers, name, meta, divisions)
+
+
+def _array(layers: dict[str, Any], name: str, meta: np.ndarray, nparts: int) -> Any:
+    """A tessera Array of the partitions' arrays stacked along the rows (row counts
+    unknown), as Dask gives for a function returning NumPy arrays."""
+    from tessera.array.core import Array
+
+    chunks = ((np.nan,) * nparts, *((k,) for k in meta.shape[1:]))
+    return Array(layers, name, chunks, meta.dtype)

@@ -11,6 +11,8 @@ Map
   constants that fit each column (the keys ``map``/``replace`` look for, at most
   ``_MAX_EXTRA``) and, if asked, a row of missing values; cached by dtypes and
   constants (at most ``_MAX_PROBES``).
+- :func:`with_missing` -- a probe partition with missing values, for dtypes that depend
+  on them (``to_numpy()`` of nullable columns).
 
 Policy: a dtype that only makes room for missing values (``dt.year`` of ``NaT``) is taken
 from a probe without them; categories come from the metas, never from probes; a string
@@ -43,7 +45,7 @@ from tessera.dataframe.graph import (
     nonempty,
 )
 
-__all__ = ["refine"]
+__all__ = ["refine", "with_missing"]
 
 _ROWS = 3  # varied values in a probe partition
 _MAX_EXTRA = 8  # constants of a call added to a probe partition
@@ -171,6 +173,17 @@ def _probe(meta: Any, extra: list[Any], missing: bool) -> Any:
     else:
         out.name = meta.name
     return out
+
+
+def with_missing(meta: Any) -> Any:
+    """A small partition like the empty ``meta`` whose last row is missing in every column
+    whose dtype can hold missing values (what data may look like, where ``meta`` cannot
+    say: ``Int64`` values give floats in ``to_numpy()`` only where some are missing).
+
+    >>> with_missing(pd.Series([], dtype="Int64")).to_numpy().dtype
+    dtype('float64')
+    """
+    return _probe(meta, [], True)
 
 
 def _build_probe(meta: Any, extra: list[Any], missing: bool) -> Any:
