@@ -32,6 +32,11 @@ Map
   timedeltas; with ``Plan.min_count``, a ``sum``/``prod`` of a group with fewer
   non-null values is missing, as in pandas).
 
+With ``Plan.skipna`` False, chunks and merges run pandas' ``skipna=False``
+(:meth:`Plan.skip`; no dense path): a missing value's group stays missing up the tree;
+``(count, mean, M2)`` count every row then, and a median or quantile is missing when
+the group's value counts hold a missing value.
+
 Policy: partials are concatenated in partition order and regrouped with ``sort=False``
 until the last step, so ``first``/``last`` and ``sort=False`` group order follow the
 data as in pandas.
@@ -83,6 +88,8 @@ _REAGG = {
     "sum": "sum", "count": "sum", "size": "sum", "prod": "prod",
     "min": "min", "max": "max", "first": "first", "last": "last",
 }  # fmt: skip
+_SKIPPING = frozenset({"sum", "prod", "min", "max", "first", "last"})
+"""The partial reductions that take pandas' ``skipna``."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,7 @@ class Plan:
     q: float = 0.5
     flat: Any = None
     min_count: int = 0
+    skipna: bool = True
     layout: _Layout = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -209,6 +217,11 @@ class Plan:
     def result_meta(self) -> Any:
         """The meta of the final result."""
         return self.meta if self.flat is None else self.flat
+
+    def skip(self, op: str) -> dict[str, Any]:
+        """The keywords of pandas' partial reduction ``op``: ``skipna=False`` when asked
+        (a missing value then makes its group's partial missing, and so the result)."""
+        return {} if self.skipna or op not in _SKIPPING else {"skipna": False}
 
 
 @dataclass
@@ -221,10 +234,13 @@ class Partial:
     custom: tuple[Partials, ...] = ()
 
 
-def _moments(g: Any, slot: int) -> pd.DataFrame:
-    n = g.count()
-    mean = g.mean().astype("float64")
-    return pd.DataFrame({slot: n, slot + 1: mean, slot + 2: g.var(ddof=0) * n})
+def _moments(g: Any, slot: int, skipna: bool) -> pd.DataFrame:
+    """``(count, mean, M2)`` of each group; without ``skipna`` the count is of all rows
+    and a missing value makes the mean and M2 missing (so they stay missing in
+    :func:`_chan`, which skips empty partials)."""
+    n = g.count() if skipna else g.size()
+    mean = g.mean(skipna=skipna).astype("float64")
+    return pd.DataFrame({slot: n, slot + 1: mean, slot + 2: g.var(ddof=0, skipna=skipna) * n})
 
 
 def _buckets(keys: pd.DataFrame, n: int) -> Any:
@@ -283,10 +299,11 @@ def _wide(plan: Plan, g: Any, ticks: Any, tick_sums: set[Any]) -> pd.DataFrame:
         for source, chosen in ((g, [x for x in items if x[0] not in ticked]),
                                (ticks, [x for x in items if x[0] in ticked])):  # fmt: skip
             if chosen:
-                res = getattr(source[[c for c, _ in chosen]], op)()
+                res = getattr(source[[c for c, _ in chosen]], op)(**plan.skip(op))
                 res.columns = [s for _, s in chosen]
                 pieces.append(res)
-    pieces += [_moments(ticks[c], slot) for c, slot in plan.layout.moments.items()]
+    moments = plan.layout.moments.items()
+    pieces += [_moments(ticks[c], slot, plan.skipna) for c, slot in moments]
     return pieces[0] if len(pieces) == 1 else pd.concat(pieces, axis=1)
 
 
@@ -296,7 +313,7 @@ def chunk(plan: Plan, part: Any, *key_parts: Any) -> Partial | list[Partial]:
         part = part.to_frame(VALUES)
     grouping, layout = plan.grouping, plan.layout
     g = grouping.groupby(part, key_parts)
-    wide = dense_chunk(plan, part, key_parts)
+    wide = dense_chunk(plan, part, key_parts) if plan.skipna else None
     if wide is None:
         tick_sums, tick_moments = _ticked(plan, part)
         ticked = tick_sums | tick_moments
@@ -326,12 +343,23 @@ def _chan(wide: pd.DataFrame, g: Any, slot: int) -> pd.DataFrame:
     return pd.DataFrame({slot: total, slot + 1: grand, slot + 2: merged_m2}, index=total.index)
 
 
+def _has_missing(counts: pd.DataFrame, index: pd.Index, dropna: bool) -> np.ndarray:
+    """Whether each group of ``index`` has a missing value, from its value counts."""
+    nk = counts.shape[1] - 2
+    keys = [counts[i] for i in range(nk)]
+    missing = counts[nk].isna().groupby(keys, dropna=dropna, observed=True).any()
+    missing.index = missing.index.set_names(index.names)
+    return missing.reindex(index, fill_value=False).to_numpy(dtype=bool)
+
+
 def merge(parts: list[Partial], plan: Plan, sort: bool) -> Partial:
     """Merge partials of consecutive partitions (groups sorted if ``sort``)."""
     wides = [p.wide for p in parts if len(p.wide)] or [parts[0].wide]
     wide = wides[0] if len(wides) == 1 else pd.concat(wides)
     g = plan.grouping.regroup(wide, sort)
-    pieces = [getattr(g[slots], op)() for op, slots in plan.layout.reagg_ops().items()]
+    pieces = [
+        getattr(g[slots], op)(**plan.skip(op)) for op, slots in plan.layout.reagg_ops().items()
+    ]
     pieces += [_chan(wide, g, slot) for slot in plan.layout.moments.values()]
     merged = pieces[0] if len(pieces) == 1 else pd.concat(pieces, axis=1)
     pairs = tuple(
@@ -370,6 +398,8 @@ def output(o: Output, plan: Plan, merged: Partial, dtype: Any) -> pd.Series:
         counts = merged.pairs[layout.pairs[o.column]]
         q = 0.5 if o.func == "median" else plan.q
         result = group_quantile(counts, q, wide.index, plan.grouping.dropna)
+        if not plan.skipna:
+            result = result.mask(_has_missing(counts, result.index, plan.grouping.dropna))
     else:
         result = wide[layout.simple[None if o.func == "size" else o.column, o.func]]
         if plan.min_count > 0 and o.func in ("sum", "prod"):

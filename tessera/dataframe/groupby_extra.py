@@ -16,10 +16,13 @@ Map
   group the last (first) ``n`` rows, or for an unlimited fill the last (first) filled
   row -- and runs pandas' own method on ``carry + partition``, keeping its own rows.
   The result keeps the frame's partitions, divisions, index and row order, as pandas.
-- :class:`_GetGroup` -- ``get_group``: a lazy filter, partition by partition.
+- :class:`_GetGroup` -- ``get_group``: a lazy filter, partition by partition, then one
+  check task on all the filtered partitions (:func:`_found`) that every output
+  partition waits for: a key no partition holds raises ``KeyError`` at compute, as
+  pandas.  No extra pass over the data; but any partition of the result needs all
+  of them filtered.
 
-Policy: results equal pandas' (the meta is pandas' answer on a small fake).  ``get_group``
-of a key no partition holds is empty (pandas raises ``KeyError``; a lazy filter cannot).
+Policy: results equal pandas' (the meta is pandas' answer on a small fake).
 
 >>> import tessera.dataframe as dd
 >>> df = dd.from_dict({"k": [1, 2, 1, 1], "v": [1.0, 2.0, None, 4.0]}, npartitions=3)
@@ -30,6 +33,7 @@ of a key no partition holds is empty (pandas raises ``KeyError``; a lazy filter 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -129,6 +133,17 @@ class _GetGroup:
         return _shown(part.iloc[sorted(rows)], self.meta, self.column)
 
 
+def _found(key: Any, parts: list[Any]) -> None:
+    """Raise pandas' ``KeyError`` when no filtered partition holds a row of group ``key``."""
+    if not any(len(p) for p in parts):
+        raise KeyError(key)
+
+
+def _checked(part: Any, found: None) -> Any:
+    """``part``, once :func:`_found` passed."""
+    return part
+
+
 class GroupByExtraMixin:
     """``get_group, shift, ffill, bfill, head, tail``."""
 
@@ -153,10 +168,16 @@ class GroupByExtraMixin:
     def get_group(self, key: Any) -> Any:
         """The rows of group ``key`` (a tuple when grouped by a list), lazily: a filter.
 
+        Computing any of its partitions filters them all: a ``key`` no partition holds
+        raises ``KeyError``, as in pandas.
+
         >>> import tessera.dataframe as dd
         >>> df = dd.from_dict({"k": [1, 2, 1], "v": [4, 5, 6]}, npartitions=2)
         >>> df.groupby("k").get_group(1).compute().v.tolist()
         [4, 6]
+        >>> df.groupby("k").get_group(3).compute()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        KeyError: 3...
         """
         work, grouping, column = self._keys()
         as_list = isinstance(self.by, list)
@@ -164,7 +185,13 @@ class GroupByExtraMixin:
         meta = make_meta(fake.get_group(next(iter(fake.groups))))  # pandas' columns
         op = _GetGroup(grouping, key, as_list, column, meta)
         out = partitionwise(op, work, meta=meta, prefix="groupby-get-group")
-        return new_collection(out.layers, out._name, meta, self.frame.divisions)
+        token = tokenize(out._name)
+        check, name = f"groupby-get-group-check-{token}", f"groupby-get-group-found-{token}"
+        parts = [(out._name, i) for i in range(out.npartitions)]
+        layers = merge_layers(out)
+        layers[check] = {(check, 0): (partial(_found, key), parts)}  # key: never a task
+        layers[name] = {(name, i): (_checked, p, (check, 0)) for i, p in enumerate(parts)}
+        return new_collection(layers, name, meta, self.frame.divisions)
 
     def _window(self, method: str, kwargs: dict[str, Any], forward: bool, size: Any) -> Any:
         meta = make_meta(getattr(self._fake(), method)(**kwargs))  # pandas validates

@@ -10,6 +10,10 @@ Map
   ffill, bfill, head, tail`` from
   :class:`~tessera.dataframe.groupby_extra.GroupByExtraMixin`.
 
+``skipna=False`` (pandas 3; ``sum, prod, mean, min, max, first, last, var, std,
+median``): a group with a missing value gives a missing result (``first``/``last``: the
+group's first/last value, missing or not); each partial carries it through the tree.
+
 ``median`` and ``quantile`` are exact and need no shuffle: each partition sends, per
 group, the distinct values and their counts
 (:mod:`~tessera.dataframe.groupby_pairs`), and the merged counts give pandas'
@@ -47,6 +51,7 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         split_out: int | None = 1,
         numeric_only: bool = False,
         min_count: int = 0,
+        skipna: bool = True,
     ) -> Any:
         """Sum of each group (missing if it has fewer than ``min_count`` non-null values).
 
@@ -56,9 +61,14 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         [4, 2]
         >>> df.groupby("k").v.sum(min_count=2).compute().tolist()
         [4.0, nan]
+        >>> holes = dd.from_dict({"k": [1, 2, 1], "v": [1.0, 2.0, None]}, npartitions=2)
+        >>> holes.groupby("k").v.sum(skipna=False).compute().tolist()
+        [nan, 2.0]
         """
-        kw = {"numeric_only": numeric_only, "min_count": min_count}
-        return self._run(None, "sum", (), kw, split_every, split_out, min_count=min_count)
+        kw = {"numeric_only": numeric_only, "min_count": min_count, "skipna": skipna}
+        return self._run(
+            None, "sum", (), kw, split_every, split_out, min_count=min_count, skipna=skipna
+        )
 
     def prod(
         self,
@@ -66,6 +76,7 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         split_out: int | None = 1,
         numeric_only: bool = False,
         min_count: int = 0,
+        skipna: bool = True,
     ) -> Any:
         """Product of each group.
 
@@ -74,11 +85,17 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.prod().compute().tolist()
         [6, 5]
         """
-        kw = {"numeric_only": numeric_only, "min_count": min_count}
-        return self._run(None, "prod", (), kw, split_every, split_out, min_count=min_count)
+        kw = {"numeric_only": numeric_only, "min_count": min_count, "skipna": skipna}
+        return self._run(
+            None, "prod", (), kw, split_every, split_out, min_count=min_count, skipna=skipna
+        )
 
     def mean(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """Mean of each group (from per-partition sums and counts).
 
@@ -87,8 +104,8 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.mean().compute().tolist()
         [2.5, 2.0]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "mean", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "mean", (), kw, split_every, split_out, skipna=skipna)
 
     def count(self, split_every: int | None = None, split_out: int | None = 1) -> Any:
         """Number of non-missing values in each group.
@@ -111,7 +128,11 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         return self._run(None, "size", (), {}, split_every, split_out)
 
     def min(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """Minimum of each group.
 
@@ -120,11 +141,15 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.min().compute().tolist()
         [4, 2]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "min", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "min", (), kw, split_every, split_out, skipna=skipna)
 
     def max(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """Maximum of each group.
 
@@ -133,11 +158,15 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.max().compute().tolist()
         [5, 2]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "max", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "max", (), kw, split_every, split_out, skipna=skipna)
 
     def first(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """First non-missing value of each group, in partition order (as pandas).
 
@@ -146,11 +175,15 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.first().compute().tolist()
         [7.0, 2.0]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "first", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "first", (), kw, split_every, split_out, skipna=skipna)
 
     def last(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """Last non-missing value of each group, in partition order (as pandas).
 
@@ -159,8 +192,8 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.last().compute().tolist()
         [7.0, 2.0]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "last", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "last", (), kw, split_every, split_out, skipna=skipna)
 
     def var(
         self,
@@ -168,6 +201,7 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         split_every: int | None = None,
         split_out: int | None = 1,
         numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """Variance of each group, from per-partition ``(count, mean, M2)`` merged with
         Chan's parallel formula (stable when the mean is large next to the spread).
@@ -177,8 +211,8 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.var().compute().tolist()
         [7.0, nan]
         """
-        kw = {"ddof": ddof, "numeric_only": numeric_only}
-        return self._run(None, "var", (), kw, split_every, split_out, ddof=ddof)
+        kw = {"ddof": ddof, "numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "var", (), kw, split_every, split_out, ddof=ddof, skipna=skipna)
 
     def std(
         self,
@@ -186,6 +220,7 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         split_every: int | None = None,
         split_out: int | None = 1,
         numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """Standard deviation of each group (see :meth:`var`).
 
@@ -194,8 +229,8 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.std(ddof=0).compute().tolist()
         [1.0, 0.0]
         """
-        kw = {"ddof": ddof, "numeric_only": numeric_only}
-        return self._run(None, "std", (), kw, split_every, split_out, ddof=ddof)
+        kw = {"ddof": ddof, "numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "std", (), kw, split_every, split_out, ddof=ddof, skipna=skipna)
 
     def nunique(
         self, dropna: bool = True, split_every: int | None = None, split_out: int | None = 1
@@ -211,7 +246,11 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         return self._run(None, "nunique", (), kw, split_every, split_out, nunique_dropna=dropna)
 
     def median(
-        self, split_every: int | None = None, split_out: int | None = 1, numeric_only: bool = False
+        self,
+        split_every: int | None = None,
+        split_out: int | None = 1,
+        numeric_only: bool = False,
+        skipna: bool = True,
     ) -> Any:
         """Median of each group (exact, see the module map).
 
@@ -220,8 +259,8 @@ class GroupByMethodsMixin(GroupByValuesMixin):
         >>> df.groupby("k").v.median().compute().tolist()
         [5.0, 2.0]
         """
-        kw = {"numeric_only": numeric_only}
-        return self._run(None, "median", (), kw, split_every, split_out)
+        kw = {"numeric_only": numeric_only, "skipna": skipna}
+        return self._run(None, "median", (), kw, split_every, split_out, skipna=skipna)
 
     def quantile(
         self,

@@ -11,11 +11,14 @@ Map
   and column the row pandas would pick in each partition (a candidate), and pandas'
   ``idxmax`` on all candidates (in row order) gives its answer on the whole frame, ties
   and all-missing groups included; ``value_counts`` and ``unique`` merge the distinct
-  ``(group, value)`` pairs (with counts) in order of first appearance, then apply
-  pandas' ordering (``value_counts``: equal counts within a group stay in order of
-  appearance, where pandas' unstable sort leaves their order unspecified).
+  ``(group, value)`` pairs (with counts) in order of first appearance; pandas' own
+  ``value_counts(sort=False)`` / ``unique`` of those distinct pairs then gives the rows
+  (with the zero counts of unused categories of a categorical value, or of a
+  categorical key with ``observed=False``) and their order by group, and the counts
+  are sorted stably (equal counts within a group keep that order).
 
-Policy: results equal pandas' (the meta is pandas' answer on a small fake).
+Policy: results equal pandas' (the meta is pandas' answer on a small fake; the labels
+``idxmax``/``idxmin`` give on a MultiIndex are tuples, dtype object).
 ``value_counts`` and ``unique`` of a DataFrameGroupBy need one selected column.
 
 >>> import tessera.dataframe as dd
@@ -29,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tessera.dataframe.graph import make_meta
@@ -112,38 +114,37 @@ class _Pairs:
     def aggregate(self, partials: list[pd.Series]) -> Any:
         counts = self.combine(partials)
         nkeys = len(self.keys.keys)
-        flat = counts.index.to_frame(index=False)
-        keep = pd.Series(True, index=flat.index)
-        if self.keys.dropna:
-            keep &= flat.iloc[:, :nkeys].notna().all(axis=1)
+        labels = [*(f"k{i}" for i in range(nkeys)), "v"]  # pandas mixes up integer labels
+        flat = counts.index.to_frame(index=False).set_axis(labels, axis=1)
+        keys = self.keys
+        grouped = flat.groupby(
+            labels[:-1], sort=self.sort, dropna=keys.dropna, observed=keys.observed
+        )["v"]
         options = dict(self.kwargs)
         if self.method == "unique":
-            pairs = flat[keep.to_numpy()].set_axis([*range(nkeys), "v"], axis=1)
-            grouped = pairs.groupby(list(range(nkeys)), sort=self.sort, dropna=self.keys.dropna)
-            out = grouped["v"].unique()
+            out = grouped.unique()
         else:
-            if options["dropna"]:
-                keep &= flat.iloc[:, nkeys].notna()
-            out = self._ordered(counts[keep.to_numpy()].astype("int64"), nkeys, options)
+            out = self._ordered(counts, grouped, nkeys, options)
         out.index = out.index.set_names(self.meta.index.names)
         return out.rename(self.meta.name)
 
-    def _ordered(self, counts: pd.Series, nkeys: int, options: dict[str, Any]) -> pd.Series:
-        """pandas' order (and ``normalize``) of grouped value counts: by group (sorted or in
-        order of appearance), then by count when ``sort``.  pandas puts the pairs in group
-        order with NumPy's unstable sort, so its order among equal counts of a group
-        varies (with the machine, too); here ties keep their order of appearance."""
-        if self.sort:
-            levels = list(range(nkeys))
-            groups = counts.groupby(level=levels, sort=True, dropna=False).ngroup()
-            counts = counts.iloc[np.argsort(groups.to_numpy(), kind="stable")]
+    def _ordered(
+        self, counts: pd.Series, grouped: Any, nkeys: int, options: dict[str, Any]
+    ) -> pd.Series:
+        """pandas' rows, order (and ``normalize``) of grouped value counts.
+
+        pandas' own ``value_counts(sort=False)`` of the distinct pairs (in order of first
+        appearance) gives the rows -- with the zero counts of unused categories -- in
+        pandas' order by group; the counts then go by count when ``sort``, equal counts
+        of a group in that order.
+        """
+        rows = grouped.value_counts(sort=False, dropna=options["dropna"]).index
+        counts = counts.set_axis(counts.index.set_names(rows.names))
+        counts = counts.reindex(rows, fill_value=0).astype("int64")
         if options["sort"]:
             counts = counts.sort_values(ascending=options["ascending"], kind="stable")
         if self.sort:
-            names = counts.index.names
-            counts.index = counts.index.set_names(range(len(names)))
-            counts = counts.sort_index(level=list(range(nkeys)), sort_remaining=False)
-            counts.index = counts.index.set_names(names)
+            counts = counts.sort_index(level=rows.names[:nkeys], sort_remaining=False)
         if options["normalize"]:
             groups = counts.index.droplevel(list(range(nkeys, counts.index.nlevels)))
             totals = counts.groupby(groups, sort=self.sort, dropna=False).transform("sum")
@@ -175,6 +176,8 @@ class GroupByValuesMixin(GroupByExtraMixin):
     def _best(self, how: str, skipna: bool, split_every: int | None) -> Any:
         self._check_as_index(how)
         meta = make_meta(getattr(self._fake(), how)(skipna=skipna))
+        if isinstance(self.frame.meta.index, pd.MultiIndex):  # labels are tuples
+            meta = meta.astype(object)
         work, grouping, column = self._keys()
         columns = self._value_columns(work, grouping, column)
         op = _Best(grouping, columns, how, skipna, self.sort, meta)
@@ -209,6 +212,11 @@ class GroupByValuesMixin(GroupByExtraMixin):
         self._check_as_index(method)
         meta = make_meta(getattr(self._fake(), method)(**kwargs))
         work, grouping, column = self._keys()
+        if column in grouping.keys:
+            raise NotImplementedError(
+                f"groupby(...)[{column!r}].{method}() of a group key is not supported; count "
+                "the groups with groupby(...).size() instead."
+            )
         op = _Pairs(grouping, column, method, tuple(kwargs.items()), self.sort, meta)
         return reduction(work, op.chunk, op.combine, op.aggregate, meta, split_every, method)
 
