@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tessera.dataframe.categorical import unify_categoricals
+from tessera.dataframe.graph import flat_graph
 
 if TYPE_CHECKING:
     from tessera.dataframe.core import DataFrame, Series
@@ -80,10 +81,7 @@ class FrameProtocolMixin:
         raise NotImplementedError
 
     def __tessera_graph__(self) -> dict[Any, Any]:
-        dsk: dict[Any, Any] = {}
-        for layer in self.layers.values():
-            dsk.update(layer)
-        return dsk
+        return flat_graph(self.layers)
 
     def __tessera_keys__(self) -> list[tuple[str, int]]:
         return [(self._name, i) for i in range(self.npartitions)]

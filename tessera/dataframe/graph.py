@@ -270,6 +270,18 @@ def new_collection(layers: Layers, name: str, meta: Any, divisions: tuple[Any, .
     return Scalar(layers, name, meta)
 
 
+def flat_graph(layers: Layers) -> dict[Any, Any]:
+    """One task graph from a collection's layers (its ``__tessera_graph__``).
+
+    >>> flat_graph({"a": {("a", 0): 1}, "b": {("b", 0): 2}})
+    {('a', 0): 1, ('b', 0): 2}
+    """
+    dsk: dict[Any, Any] = {}
+    for layer in layers.values():
+        dsk.update(layer)
+    return dsk
+
+
 def merge_layers(*collections: Any) -> Layers:
     """The union of the layers of ``collections`` (skipping non-collections)."""
     out: Layers = {}

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tessera.base import ConvertsByComputing
-from tessera.dataframe.graph import Apply, Layers, Slot, make_meta
+from tessera.dataframe.graph import Apply, Layers, Slot, flat_graph, make_meta
 from tessera.dataframe.spill import SpillScoped
 from tessera.hashing import tokenize
 from tessera.scheduling import threaded
@@ -64,10 +64,7 @@ class Scalar(ConvertsByComputing, SpillScoped):
         self.meta = meta
 
     def __tessera_graph__(self) -> dict[Any, Any]:
-        dsk: dict[Any, Any] = {}
-        for layer in self.layers.values():
-            dsk.update(layer)
-        return dsk
+        return flat_graph(self.layers)
 
     def __tessera_keys__(self) -> list[tuple[str, int]]:
         return [(self._name, 0)]
