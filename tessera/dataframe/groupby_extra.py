@@ -53,6 +53,7 @@ class Keys:
     observed: bool = True
 
     def group(self, frame: Any, sort: bool = False, as_list: bool = True) -> Any:
+        """``frame.groupby`` by these keys (a list of them, or the one key itself)."""
         by = list(self.keys) if as_list else self.keys[0]
         return frame.groupby(by, sort=sort, dropna=self.dropna, observed=self.observed)
 

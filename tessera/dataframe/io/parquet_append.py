@@ -114,6 +114,8 @@ def appended_schema(
 
 
 def check_divisions(existing: list[str], df: Any) -> None:
+    """A ``ValueError`` if ``df``'s index does not start after the last index value of the
+    dataset's ``existing`` files (an append would make the divisions overlap)."""
     if not df.known_divisions or not existing:
         return
     last = last_index_value(existing)
@@ -140,6 +142,11 @@ def first_number(existing: list[str]) -> int:
 
 
 def shifted(name_function: Callable[[int], Any], first: int, i: int) -> Any:
+    """The name of appended partition ``i``: numbered after the ``first`` free number.
+
+    >>> shifted(lambda i: f"part.{i}.parquet", 3, 0)
+    'part.3.parquet'
+    """
     return name_function(first + i)
 
 
