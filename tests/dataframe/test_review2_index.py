@@ -75,7 +75,7 @@ def test_index_static_attributes_come_from_the_meta(tz: str | None) -> None:
 
 @pytest.mark.parametrize("n", [1, 3, 5])
 @pytest.mark.parametrize(
-    "field", ["year", "month", "day", "hour", "day_of_week", "dayofyear", "date", "quarter"]
+    "field", ["year", "month", "day", "hour", "day_of_week", "day_of_year", "date", "quarter"]
 )
 def test_datetime_index_fields_are_lazy_indexes(n: int, field: str) -> None:
     pdf = _dated()
