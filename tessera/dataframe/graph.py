@@ -109,6 +109,9 @@ def _fake_values(dtype: Any, n: int = 2) -> Any:
 
 
 def _fake_index(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):  # two rows, each level with its own dtype
+        levels = [_fake_index(index.get_level_values(i)) for i in range(index.nlevels)]
+        return pd.MultiIndex.from_arrays(levels, names=index.names)
     if index.dtype.kind in "iu":
         values: Any = np.arange(2)
         return pd.Index(values.astype(index.dtype), name=index.name)

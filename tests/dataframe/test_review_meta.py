@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tessera.dataframe as dd
-from tessera.dataframe.graph import error_like, infer_meta, make_meta
+from tessera.dataframe.graph import error_like, infer_meta, make_meta, nonempty
 from tessera.dataframe.testing import assert_eq
 from tests.dataframe.conftest import NPARTS
 
@@ -274,3 +274,13 @@ def test_map_partitions_scalar_per_partition_hypothesis(values: list[float], npa
     parts = [df.partitions[i].compute() for i in range(df.npartitions)]
     assert_eq(df.map_partitions(lambda p: p.x.sum()), pd.Series([p.x.sum() for p in parts]))
     assert_eq(df.map_partitions(len).sum(), len(values))
+
+
+def test_fake_partitions_keep_a_multiindex() -> None:
+    # the fake partitions behind meta inference gave a MultiIndex meta a flat str index
+    idx = pd.MultiIndex.from_tuples([("a", 1)], names=["x", "y"])
+    meta = pd.DataFrame({"v": [1.0]}, index=idx).iloc[:0]
+    fake = nonempty(meta)
+    assert isinstance(fake.index, pd.MultiIndex)
+    assert list(fake.index.names) == ["x", "y"]
+    assert fake.index.get_level_values("y").dtype == np.int64
