@@ -103,6 +103,12 @@ def _count_sum_mean(parts: Any, axis: Any, keepdims: bool, dtype: Any, quiet: bo
     return _divide(both["total"], both["n"], dtype, quiet)
 
 
+def _whole(x: Array, axes: tuple[int, ...], keepdims: bool) -> bool:
+    """Whether a reduction over ``axes`` gives one number (NumPy's float64 for the mean,
+    var and std of an object array, where it keeps object dtype along an axis)."""
+    return not keepdims and len(axes) == x.ndim
+
+
 def _mean(
     name: str, a: Any, axis: Any, dtype: Any, keepdims: bool, split_every: Any, out: Any
 ) -> Array:
@@ -110,6 +116,8 @@ def _mean(
     skipna = name == "nanmean" and x.dtype.kind in "fc"
     np_func = np.nanmean if skipna else np.mean
     result = result_dtype(partial(np_func, axis=0, keepdims=True), x.dtype, name, dtype=dtype)
+    if x.dtype == object and dtype is None and _whole(x, axes, keepdims):
+        result = np.dtype("f8")
     # np.nanmean accumulates in the data's float dtype, np.mean upcasts ints and float16
     acc = x.dtype if skipna and dtype is None else _accumulator(x.dtype, dtype)
     count = None if skipna else static_count(x, axes)
@@ -190,13 +198,13 @@ def _abs2(d: Any) -> Any:
 def _moment_dtype(x: Array, axes: tuple[int, ...], keepdims: bool, name: str, dtype: Any) -> Any:
     """NumPy's result dtype of ``name`` (var, std, nanvar, nanstd) over ``axes`` of ``x``.
 
-    Object arrays give object results; but NumPy's ``std`` of a whole object array takes
-    ``np.sqrt`` of the Python number the variance is: float64.  (An object array's
-    ``np.sqrt`` calls each element's ``sqrt`` method, so a float one raises, as in NumPy.)
+    Object arrays give object results; but NumPy's ``var`` and ``std`` of a whole object
+    array are float64 (its last division, and ``np.sqrt``, of a Python number).  (An
+    object array's ``np.sqrt`` calls each element's ``sqrt`` method, so a float one
+    raises, as in NumPy.)
     """
     if x.dtype == object and dtype is None:
-        full = not keepdims and len(axes) == x.ndim
-        return np.dtype("f8") if full and "std" in name else np.dtype(object)
+        return np.dtype("f8") if _whole(x, axes, keepdims) else np.dtype(object)
     func = {"var": np.var, "std": np.std, "nanvar": np.nanvar, "nanstd": np.nanstd}[name]
     return result_dtype(partial(func, axis=0, keepdims=True), x.dtype, name, dtype=dtype)
 
