@@ -63,6 +63,26 @@ def _check_rows(lazy: Any, expected: pd.DataFrame, scheduler: str = "sync") -> N
     assert_eq(_rows(result), _rows(_declared(expected, lazy)))
 
 
+def _lazy_merge(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    nleft: int,
+    nright: int,
+    how: str,
+    validate: str,
+    broadcast: bool | None,
+) -> Any:
+    """tessera's merge of ``left`` and ``right`` on ``k`` in the given partitionings."""
+    return merge(
+        dd.from_pandas(left, npartitions=nleft),
+        dd.from_pandas(right, npartitions=nright),
+        how=how,
+        on="k",
+        validate=validate,
+        broadcast=broadcast,
+    )
+
+
 def _plan(out: Any) -> str:
     names = " ".join(out.layers)
     for plan in ("broadcast", "hash-join", "aligned-join"):
@@ -99,14 +119,7 @@ def test_validate_unique_keys_give_pandas_result(
 ) -> None:
     left, right = keyed
     nleft, nright, broadcast = PLANS[plan]
-    out = merge(
-        dd.from_pandas(left, npartitions=nleft),
-        dd.from_pandas(right, npartitions=nright),
-        how=how,
-        on="k",
-        validate=validate,
-        broadcast=broadcast,
-    )
+    out = _lazy_merge(left, right, nleft, nright, how, validate, broadcast)
     _check_rows(out, pd.merge(left, right, how=how, on="k", validate=validate))
 
 
@@ -325,14 +338,7 @@ def test_validate_random(
 ) -> None:
     left = pd.DataFrame({"k": lkeys, "x": np.arange(len(lkeys), dtype=float)})
     right = pd.DataFrame({"k": rkeys, "y": np.arange(len(rkeys), dtype=float)})
-    out = merge(
-        dd.from_pandas(left, npartitions=nleft),
-        dd.from_pandas(right, npartitions=nright),
-        how=how,
-        on="k",
-        validate=validate,
-        broadcast=broadcast,
-    )
+    out = _lazy_merge(left, right, nleft, nright, how, validate, broadcast)
     try:
         expected = pd.merge(left, right, how=how, on="k", validate=validate)
     except pd.errors.MergeError:
